@@ -1,0 +1,78 @@
+/* client: the state of one connection, as the command layer sees it.
+ *
+ * Pure data: no socket calls and no event-loop types here, so command
+ * handlers can be unit-tested with a client that has no file descriptor
+ * (fd = -1).  net.c owns the socket and the libev watchers (reachable
+ * through `conn`), reads into `query`, and writes out `reply`. */
+#ifndef RC_CLIENT_H
+#define RC_CLIENT_H
+
+#include <stdint.h>
+
+#include "resp.h"
+#include "util/buf.h"
+
+struct db;
+struct command;
+
+/* flags */
+#define CLIENT_CLOSE_AFTER_REPLY (1u << 0) /* QUIT, protocol error: flush then close */
+#define CLIENT_CLOSE_ASAP (1u << 1)        /* CLIENT KILL: close without flushing */
+#define CLIENT_PENDING_WRITE (1u << 2)     /* on the server's pending-write list */
+#define CLIENT_READ_PAUSED (1u << 3)       /* back-pressure: not reading */
+#define CLIENT_UNIX_SOCKET (1u << 4)
+#define CLIENT_IN_EXEC (1u << 5)           /* a command is running */
+
+struct client {
+    uint64_t id;
+    int fd; /* -1 for a fake client (tests, AOF loading) */
+    uint32_t flags;
+    char addr[64];  /* "ip:port" of the peer, "[::1]:port" style as Redis */
+    char laddr[64]; /* local "ip:port" */
+    char *name;     /* CLIENT SETNAME, NULL if none; owned */
+    char *lib_name, *lib_ver; /* CLIENT SETINFO / HELLO ... SETNAME; owned */
+    int resp;          /* protocol: 2 or 3 */
+    int authenticated; /* 1 when no requirepass, or after AUTH */
+    int db_index;
+    struct db *db;
+    int64_t ctime_ms;     /* connection time */
+    int64_t last_io_ms;   /* last interaction, for the idle timeout */
+
+    /* input */
+    struct buf query;
+    size_t qpos; /* bytes of query already consumed */
+    struct resp_parser parser;
+    int argc;
+    struct resp_arg *argv; /* the command being executed (points into query) */
+    const struct command *cmd, *lastcmd;
+
+    /* output: reply bytes not yet written start at reply.data + sentpos */
+    struct buf reply;
+    size_t sentpos;
+    long long reply_bytes_total; /* for stats */
+
+    /* write path: effects of the running command to log (see command.h) */
+    int dirty;           /* dataset changes by the running command */
+    int prop_custom;     /* the handler chose what to propagate */
+    struct buf prop;     /* RESP-encoded effects when prop_custom */
+    int prop_count;      /* commands in prop */
+
+    /* server's list of clients */
+    struct client *prev, *next;
+    void *conn; /* net.c private */
+};
+
+/* Creates a client with id, default db 0, RESP2, not authenticated unless no
+ * password is required.  fd may be -1.  Returns owned; free with
+ * client_free(). */
+struct client *client_create(int fd);
+void client_free(struct client *c); /* frees buffers and name; not the socket */
+/* Switches c to database index idx; returns 0 or -1 if out of range. */
+int client_select_db(struct client *c, int idx);
+/* Bytes of reply not yet written. */
+static inline size_t client_pending_reply(const struct client *c)
+{
+    return c->reply.len - c->sentpos;
+}
+
+#endif

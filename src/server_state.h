@@ -1,0 +1,83 @@
+/* server_state: the one global `server` that the command layer reads and
+ * net.c / main.c fill in.  Pure data: no event-loop types. */
+#ifndef RC_SERVER_STATE_H
+#define RC_SERVER_STATE_H
+
+#include <stdint.h>
+
+#include "client.h"
+#include "config.h"
+#include "db.h"
+#include "util/buf.h"
+
+struct dict;
+
+struct server {
+    struct config *cfg; /* effective configuration (owned by main) */
+    struct db **dbs;    /* cfg->databases of them */
+    int ndbs;
+
+    char run_id[41];
+    int64_t start_time_ms;
+    int64_t cmd_now_ms; /* time of the running command (set by command_exec) */
+    int loading;        /* replaying the AOF */
+    int shutdown_asap;  /* SHUTDOWN or a signal: the loop stops */
+    uint32_t lru_clock; /* seconds, updated by cron */
+    int hz;             /* cron frequency */
+    int tcp_port_bound; /* actual port listened on */
+
+    /* clients */
+    struct client *clients; /* doubly linked list head */
+    long long nclients;
+    uint64_t next_client_id;
+    long long blocked_clients;
+
+    /* stats (INFO stats; CONFIG RESETSTAT zeroes them) */
+    long long stat_numcommands;
+    long long stat_numconnections;
+    long long stat_rejected_conn;
+    long long stat_expiredkeys;
+    long long stat_evictedkeys;
+    long long stat_keyspace_hits;
+    long long stat_keyspace_misses;
+    long long stat_net_input_bytes;
+    long long stat_net_output_bytes;
+    long long stat_total_error_replies;
+    long long stat_unexpected_error_replies;
+    long long stat_io_reads, stat_io_writes;
+    struct dict *errorstats; /* error prefix -> (void*)(intptr_t)count */
+    long long dirty;         /* changes since start (and since last save, later) */
+    long long stat_peak_memory;
+
+    /* instantaneous ops/sec sampling */
+    int64_t ops_sample_time_ms;
+    long long ops_sample_count;
+    long long ops_per_sec;
+
+    /* hooks set by net.c/main.c; NULL in unit tests */
+    /* c has new reply bytes: put it on the pending-write list */
+    void (*on_reply)(struct client *c);
+    /* the effect of a write, in db `dbid`: argv[0..argc) */
+    void (*propagate)(int dbid, int argc, const struct resp_arg *argv);
+    /* CONFIG SET of a key that needs action (e.g. "maxclients"); returns 0
+     * or -1 with an error text in err */
+    int (*on_config_set)(const char *name, char *err, size_t errlen);
+};
+
+extern struct server server;
+
+/* Sets up `server` for cfg: creates the databases, the errorstats table,
+ * the run id, and calls command_init().  Used by main and by unit tests. */
+void server_state_init(struct config *cfg);
+void server_state_free(void);
+/* Adds / removes a client from the list (net.c). */
+void server_link_client(struct client *c);
+void server_unlink_client(struct client *c);
+/* Zeroes the stats (CONFIG RESETSTAT). */
+void server_reset_stats(void);
+/* Counts an error reply by its first word, for INFO errorstats. */
+void server_count_error(const char *msg);
+/* Bytes of memory in use (for INFO used_memory); from mallinfo2 / RSS. */
+long long server_used_memory(void);
+
+#endif
