@@ -1,1 +1,258 @@
-/* placeholder: being written */
+/* command: the command index and the executor (lookup, arity, auth,
+ * statistics, propagation of effects). */
+#include "command.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict.h"
+#include "reply.h"
+#include "server_state.h"
+#include "util/util.h"
+
+static struct command *const families[] = {
+    connection_commands, string_commands, hash_commands, keys_commands, server_commands,
+};
+
+static struct dict *index_dict;
+static int ncommands;
+
+#define MAX_NAME 64
+
+/* Lowercases name into out (size MAX_NAME); returns the length, or -1 if
+ * it is too long to be a command name. */
+static int lower_name(const char *name, size_t len, char *out)
+{
+    if (len >= MAX_NAME)
+        return -1;
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)tolower((unsigned char)name[i]);
+    out[len] = '\0';
+    return (int)len;
+}
+
+void command_init(void)
+{
+    if (index_dict)
+        return;
+    index_dict = dict_create(NULL);
+    for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
+        for (struct command *cmd = families[f]; cmd->name; cmd++) {
+            int created;
+            struct dict_entry *e = dict_add_or_find(index_dict, cmd->name, strlen(cmd->name),
+                                                    &created);
+            /* Two families defining one name is a programming error. */
+            if (!created) {
+                fprintf(stderr, "duplicate command '%s' in the command table\n", cmd->name);
+                abort();
+            }
+            e->val = cmd;
+            ncommands++;
+        }
+    }
+}
+
+struct command *command_lookup(const char *name, size_t len)
+{
+    char low[MAX_NAME];
+    int n = lower_name(name, len, low);
+    if (n < 0 || !index_dict)
+        return NULL;
+    struct dict_entry *e = dict_find(index_dict, low, (size_t)n);
+    return e ? e->val : NULL;
+}
+
+struct command *command_lookup_sub(struct command *container, const char *name, size_t len)
+{
+    if (!container || !container->subcommands)
+        return NULL;
+    char low[MAX_NAME];
+    if (lower_name(name, len, low) < 0)
+        return NULL;
+    for (struct command *sub = container->subcommands; sub->name; sub++) {
+        /* Subcommand entries are named "container|sub" or just "sub". */
+        const char *bar = strchr(sub->name, '|');
+        const char *sname = bar ? bar + 1 : sub->name;
+        if (strcmp(sname, low) == 0)
+            return sub;
+    }
+    return NULL;
+}
+
+void command_foreach(void (*fn)(struct command *cmd, void *ud), void *ud)
+{
+    for (size_t f = 0; f < ARRAY_SIZE(families); f++)
+        for (struct command *cmd = families[f]; cmd->name; cmd++)
+            fn(cmd, ud);
+}
+
+int command_count(void)
+{
+    return ncommands;
+}
+
+int command_flag_names(uint32_t flags, const char **names, int max)
+{
+    static const struct {
+        uint32_t flag;
+        const char *name;
+    } table[] = {
+        {CMD_WRITE, "write"},     {CMD_READONLY, "readonly"}, {CMD_DENYOOM, "denyoom"},
+        {CMD_ADMIN, "admin"},     {CMD_PUBSUB, "pubsub"},     {CMD_NOSCRIPT, "noscript"},
+        {CMD_LOADING, "loading"}, {CMD_STALE, "stale"},       {CMD_FAST, "fast"},
+        {CMD_NOAUTH, "no_auth"},
+    };
+    int n = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(table) && n < max; i++)
+        if (flags & table[i].flag)
+            names[n++] = table[i].name;
+    return n;
+}
+
+/* Appends at most `room` bytes of arg to b as 'arg' for error messages,
+ * replacing bytes that would break the reply line. */
+static void append_quoted(struct buf *b, const struct resp_arg *a, size_t room)
+{
+    size_t n = a->len < room ? a->len : room;
+    buf_append_char(b, '\'');
+    for (size_t i = 0; i < n; i++) {
+        char ch = a->ptr[i];
+        buf_append_char(b, (ch == '\r' || ch == '\n') ? ' ' : ch);
+    }
+    buf_append_char(b, '\'');
+}
+
+static void reply_unknown_command(struct client *c)
+{
+    /* Redis 7: ERR unknown command 'foo', with args beginning with: 'a' 'b' */
+    struct buf b = BUF_INIT;
+    buf_append_str(&b, "ERR unknown command ");
+    append_quoted(&b, &c->argv[0], 128);
+    buf_append_str(&b, ", with args beginning with: ");
+    size_t budget = 128;
+    for (int i = 1; i < c->argc && budget > 0; i++) {
+        size_t before = b.len;
+        append_quoted(&b, &c->argv[i], budget);
+        buf_append_char(&b, ' ');
+        size_t used = b.len - before - 3;
+        budget = used >= budget ? 0 : budget - used;
+    }
+    buf_append_char(&b, '\0');
+    reply_error(c, b.data);
+    buf_free(&b);
+}
+
+static int arity_ok(const struct command *cmd, int argc)
+{
+    return (cmd->arity > 0 && argc == cmd->arity) || (cmd->arity < 0 && argc >= -cmd->arity);
+}
+
+void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv)
+{
+    resp_add_array_len(b, argc);
+    for (int i = 0; i < argc; i++)
+        resp_add_bulk(b, argv[i].ptr, argv[i].len);
+}
+
+void cmd_dirty(struct client *c, int n)
+{
+    c->dirty += n;
+    server.dirty += n;
+}
+
+void cmd_propagate(struct client *c, int argc, const struct resp_arg *argv)
+{
+    c->prop_custom = 1;
+    cmd_encode(&c->prop, argc, argv);
+    c->prop_count++;
+}
+
+void cmd_propagate_none(struct client *c)
+{
+    c->prop_custom = 1;
+}
+
+static void propagate_effects(struct client *c)
+{
+    if (c->prop_custom) {
+        if (c->prop.len > 0 && server.propagate)
+            server.propagate(c->db_index, c->prop.data, c->prop.len);
+    } else if (server.propagate) {
+        /* The command as sent is its own effect: encode it once. */
+        cmd_encode(&c->prop, c->argc, c->argv);
+        server.propagate(c->db_index, c->prop.data, c->prop.len);
+    }
+}
+
+void command_exec(struct client *c)
+{
+    if (c->argc == 0)
+        return;
+    server.cmd_now_ms = server.fixed_time_ms ? server.fixed_time_ms : mstime();
+    c->cmd = NULL;
+
+    struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
+    if (!cmd) {
+        reply_unknown_command(c);
+        return;
+    }
+    if (!arity_ok(cmd, c->argc)) {
+        cmd->rejected_calls++;
+        reply_error_arity(c, cmd->name);
+        return;
+    }
+    if (cmd->subcommands) {
+        struct command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
+        if (!sub) {
+            /* Redis 7: ERR unknown subcommand 'x'. Try CONFIG HELP. */
+            char upper[MAX_NAME];
+            size_t n = strlen(cmd->name);
+            for (size_t i = 0; i <= n; i++)
+                upper[i] = (char)toupper((unsigned char)cmd->name[i]);
+            struct buf b = BUF_INIT;
+            buf_append_str(&b, "ERR unknown subcommand ");
+            append_quoted(&b, &c->argv[1], 128);
+            buf_printf(&b, ". Try %s HELP.", upper);
+            buf_append_char(&b, '\0');
+            reply_error(c, b.data);
+            buf_free(&b);
+            cmd->rejected_calls++;
+            return;
+        }
+        if (!arity_ok(sub, c->argc)) {
+            sub->rejected_calls++;
+            reply_errorf(c, "ERR wrong number of arguments for '%s' command", sub->name);
+            return;
+        }
+        cmd = sub;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NOAUTH)) {
+        cmd->rejected_calls++;
+        reply_error(c, "NOAUTH Authentication required.");
+        return;
+    }
+
+    c->cmd = cmd;
+    c->dirty = 0;
+    c->prop_custom = 0;
+    c->prop_count = 0;
+    buf_clear(&c->prop);
+    c->flags |= CLIENT_IN_EXEC;
+
+    int64_t start = monotonic_us();
+    cmd->proc(c);
+    int64_t dur = monotonic_us() - start;
+
+    c->flags &= ~CLIENT_IN_EXEC;
+    cmd->calls++;
+    cmd->usec += dur;
+    server.stat_numcommands++;
+    if (c->dirty > 0 && (cmd->flags & CMD_WRITE))
+        propagate_effects(c);
+    else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
+        server.propagate(c->db_index, c->prop.data, c->prop.len);
+    c->lastcmd = cmd;
+    c->cmd = NULL;
+}

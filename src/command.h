@@ -84,11 +84,13 @@ void command_exec(struct client *c);
 /* For handlers: the dataset changed (n changes). */
 void cmd_dirty(struct client *c, int n);
 /* For handlers: log this command as the effect instead of the original
- * (call once per command to log; argv borrowed). */
+ * (call once per command to log; argv borrowed).  Encodes argv as a RESP
+ * multibulk into c->prop at once, so argv may be stack temporaries. */
 void cmd_propagate(struct client *c, int argc, const struct resp_arg *argv);
-/* For handlers: log nothing for this command even though it is dirty
- * (rare: e.g. FLUSHALL is logged as is; nothing uses this yet). */
+/* For handlers: log nothing for this command even though it is dirty. */
 void cmd_propagate_none(struct client *c);
+/* Encodes argv as a RESP multibulk command into b (for propagation). */
+void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv);
 
 /* Family tables */
 extern struct command string_commands[];

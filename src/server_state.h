@@ -20,6 +20,7 @@ struct server {
     char run_id[41];
     int64_t start_time_ms;
     int64_t cmd_now_ms; /* time of the running command (set by command_exec) */
+    int64_t fixed_time_ms; /* tests only: if non-zero, the time command_exec uses */
     int loading;        /* replaying the AOF */
     int shutdown_asap;  /* SHUTDOWN or a signal: the loop stops */
     uint32_t lru_clock; /* seconds, updated by cron */
@@ -57,8 +58,9 @@ struct server {
     /* hooks set by net.c/main.c; NULL in unit tests */
     /* c has new reply bytes: put it on the pending-write list */
     void (*on_reply)(struct client *c);
-    /* the effect of a write, in db `dbid`: argv[0..argc) */
-    void (*propagate)(int dbid, int argc, const struct resp_arg *argv);
+    /* the effect of a write in db `dbid`: one or more commands encoded as
+     * RESP multibulks (what the AOF appends and Raft will replicate) */
+    void (*propagate)(int dbid, const char *resp, size_t len);
     /* CONFIG SET of a key that needs action (e.g. "maxclients"); returns 0
      * or -1 with an error text in err */
     int (*on_config_set)(const char *name, char *err, size_t errlen);
