@@ -97,7 +97,9 @@ static int key_expired(struct db *db, const char *key, size_t klen, int64_t now)
 }
 
 /* Deletes an expired key and tells the hook.  `key` may point into the
- * dict entry being freed, so the hook gets a copy. */
+ * dict entry being freed, so the hook gets a copy.  The hook may run inside
+ * db_active_expire's dict_scan of `expires`: it may read the db but must not
+ * add or delete keys. */
 static void delete_expired(struct db *db, const char *key, size_t klen)
 {
     char stack[128];
