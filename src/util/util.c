@@ -424,6 +424,17 @@ static int match_impl(const unsigned char *p, size_t plen, const unsigned char *
 int glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int nocase)
 {
     int skip_longer = 0;
+    /* One deliberate difference from stringmatchlen: there, no pattern but
+     * "" matches an empty subject (not even "*"), and Redis hides that by
+     * special-casing "*" in KEYS and SCAN.  Here an all-star pattern matches
+     * the empty string, so a caller that forgets the shortcut still finds
+     * the key "". */
+    if (slen == 0) {
+        while (plen && pattern[0] == '*') {
+            pattern++;
+            plen--;
+        }
+    }
     return match_impl((const unsigned char *)pattern, plen, (const unsigned char *)s, slen,
                       nocase, &skip_longer, 0);
 }
