@@ -223,7 +223,7 @@ static void hello_command(struct client *c)
     }
     if (!c->authenticated) {
         reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
-                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                       "otherwise the HELLO AUTH <user> <pass> option can be used to "
                        "authenticate the client and select the RESP protocol version at the "
                        "same time");
         return;
@@ -333,8 +333,8 @@ static void client_info_line(struct buf *b, const struct client *cl, const struc
                "rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=%s cmd=%s "
                "user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
                (unsigned long long)cl->id, cl->addr, cl->laddr, cl->fd, cl->name ? cl->name : "",
-               age, idle, flags, cl->db_index, qbuf, qfree, argv_mem, cl->reply.cap,
-               cl->reply.cap, pending, tot, events, cmd ? cmd->name : "NULL", cl->resp,
+               age, idle, flags, cl->db_index, qbuf, qfree, argv_mem, cl->reply.cap, cl->reply.cap,
+               pending, tot, events, cmd ? cmd->name : "NULL", cl->resp,
                cl->lib_name ? cl->lib_name : "", cl->lib_ver ? cl->lib_ver : "");
 }
 
@@ -650,7 +650,7 @@ static struct command client_subcommands[] = {
      .since = "2.4.0",
      .summary = "Get the list of client connections",
      .complexity = "O(N) where N is the number of client connections",
-     .args = "[TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id:integer...]"},
+     .args = "[TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID client-id:integer...]"},
     {.name = "client|kill",
      .proc = client_kill_command,
      .arity = -3,
@@ -659,9 +659,8 @@ static struct command client_subcommands[] = {
      .since = "2.4.0",
      .summary = "Kill the connection of a client",
      .complexity = "O(N) where N is the number of client connections",
-     .args = "(ip-port:string|[ID client-id:integer] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] "
-             "[USER username:string] [ADDR ip-port:string] [LADDR ip-port:string] "
-             "[SKIPME YES|NO])"},
+     .args = "(old-format:string|(ID client-id:integer|TYPE (NORMAL|MASTER|SLAVE|REPLICA|PUBSUB)"
+             "|USER username:string|ADDR addr:string|LADDR laddr:string|SKIPME (YES|NO))...)"},
     {.name = "client|setname",
      .proc = client_setname_command,
      .arity = 3,

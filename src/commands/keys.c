@@ -557,7 +557,7 @@ static void copy_command(struct client *c)
 
 /* ---- the table ---- */
 
-#define KEYS_ARGS "key:key..."
+#define KEYS_ARGS   "key:key..."
 #define EXPIRE_OPTS " [NX|XX|GT|LT]"
 
 struct command keys_commands[] = {

@@ -205,8 +205,7 @@ static void test_hello_errors(void **state)
     assert_string_equal(RUN(c, "HELLO", "1"), "-NOPROTO unsupported protocol version\r\n");
     assert_string_equal(RUN(c, "HELLO", "abc"),
                         "-ERR Protocol version is not an integer or out of range\r\n");
-    assert_string_equal(RUN(c, "HELLO", "3", "foo"),
-                        "-ERR Syntax error in HELLO option 'foo'\r\n");
+    assert_string_equal(RUN(c, "HELLO", "3", "foo"), "-ERR Syntax error in HELLO option 'foo'\r\n");
     assert_string_equal(RUN(c, "HELLO", "3", "AUTH", "a"),
                         "-ERR Syntax error in HELLO option 'AUTH'\r\n");
     assert_string_equal(RUN(c, "HELLO", "3", "SETNAME"),
@@ -226,7 +225,7 @@ static void test_hello_auth(void **state)
     struct client *u = cmdtest_client();
     assert_string_equal(RUN(u, "HELLO", "3"),
                         "-NOAUTH HELLO must be called with the client already authenticated, "
-                        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                        "otherwise the HELLO AUTH <user> <pass> option can be used to "
                         "authenticate the client and select the RESP protocol version at the "
                         "same time\r\n");
     assert_int_equal(u->resp, 2);
@@ -301,7 +300,8 @@ static void test_client_id_name(void **state)
     assert_string_equal(RUN(c, "CLIENT", "GETNAME"), "$-1\r\n");
     assert_string_equal(RUN(c, "CLIENT", "SETNAME"),
                         "-ERR wrong number of arguments for 'client|setname' command\r\n");
-    assert_string_equal(RUN(c, "CLIENT"), "-ERR wrong number of arguments for 'client' command\r\n");
+    assert_string_equal(RUN(c, "CLIENT"),
+                        "-ERR wrong number of arguments for 'client' command\r\n");
     assert_string_equal(RUN(c, "CLIENT", "foo"),
                         "-ERR unknown subcommand 'foo'. Try CLIENT HELP.\r\n");
 }
@@ -333,12 +333,11 @@ static void test_client_info(void **state)
     assert_string_equal(field(line, "events"), "r");
     assert_string_equal(field(line, "argv-mem"), "10"); /* "CLIENT" + "INFO" */
     /* the exact field order of Redis 7.0 */
-    const char *order[] = {"id",       "addr",      "laddr",    "fd",        "name",  "age",
-                           "idle",     "flags",     "db",       "sub",       "psub",  "ssub",
-                           "multi",    "qbuf",      "qbuf-free", "argv-mem", "multi-mem",
-                           "rbs",      "rbp",       "obl",      "oll",       "omem",  "tot-mem",
-                           "events",   "cmd",       "user",     "redir",     "resp",
-                           "lib-name", "lib-ver"};
+    const char *order[] = {"id",    "addr",  "laddr",     "fd",       "name",      "age",
+                           "idle",  "flags", "db",        "sub",      "psub",      "ssub",
+                           "multi", "qbuf",  "qbuf-free", "argv-mem", "multi-mem", "rbs",
+                           "rbp",   "obl",   "oll",       "omem",     "tot-mem",   "events",
+                           "cmd",   "user",  "redir",     "resp",     "lib-name",  "lib-ver"};
     const char *p = line;
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         char pat[32];
@@ -528,6 +527,26 @@ static void test_table(void **state)
         assert_non_null(cmd->proc);
         assert_non_null(cmd->summary);
         assert_memory_equal(cmd->name, "client|", 7);
+    }
+    /* every args spec parses: COMMAND DOCS shows the arguments */
+    for (struct command *cmd = connection_commands; cmd->name; cmd++) {
+        struct command *subs = cmd->subcommands;
+        for (struct command *one = subs ? subs : cmd; one->name; one++) {
+            const char *r =
+                subs ? RUN(c, "COMMAND", "DOCS", cmd->name) : RUN(c, "COMMAND", "DOCS", one->name);
+            char want[64];
+            snprintf(want, sizeof(want), "$%zu\r\n%s\r\n", strlen(one->name), one->name);
+            const char *at = strstr(r, want);
+            assert_non_null(at);
+            /* the entry's own "arguments" comes before the next entry */
+            const char *args = strstr(at, "$9\r\narguments\r\n");
+            const char *next =
+                one[1].name && subs ? strstr(at + strlen(want), "\r\nclient|") : NULL;
+            int has_args = args && (!next || args < next);
+            assert_int_equal(has_args, one->args != NULL);
+            if (!subs)
+                break;
+        }
     }
 }
 

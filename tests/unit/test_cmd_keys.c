@@ -184,7 +184,8 @@ static void test_type(void **state)
     assert_string_equal(RUN("TYPE", "s"), "+string\r\n");
     assert_string_equal(RUN("TYPE", "h"), "+hash\r\n");
     assert_string_equal(RUN("TYPE", "none"), "+none\r\n");
-    assert_string_equal(RUN("TYPE", "a", "b"), "-ERR wrong number of arguments for 'type' command\r\n");
+    assert_string_equal(RUN("TYPE", "a", "b"),
+                        "-ERR wrong number of arguments for 'type' command\r\n");
 }
 
 static void test_touch(void **state)
@@ -641,6 +642,12 @@ static void test_table(void **state)
         assert_non_null(cmd->complexity);
         assert_string_equal(cmd->group, "generic");
         assert_true(!!(cmd->flags & CMD_WRITE) != !!(cmd->flags & CMD_READONLY));
+        /* the args spec parses: COMMAND DOCS shows the arguments */
+        const char *r = RUN("COMMAND", "DOCS", cmd->name);
+        if (cmd->args)
+            assert_non_null(strstr(r, "$9\r\narguments\r\n"));
+        else
+            assert_null(strstr(r, "$9\r\narguments\r\n"));
     }
 }
 
@@ -658,8 +665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expire_missing_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expire_in_past_deletes_and_propagates_del, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_expire_while_loading_keeps_past_time, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_expire_while_loading_keeps_past_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expire_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expire_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_expires_with_time, setup, teardown),
