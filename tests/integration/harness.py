@@ -128,7 +128,7 @@ class Server:
         except OSError:
             return ""
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         if self.proc and self.proc.poll() is None:
             os.kill(self.proc.pid, sig)
 
