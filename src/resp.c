@@ -46,7 +46,7 @@
 #define RESP_DEFAULT_MAX_BULK (512LL * 1024 * 1024)
 /* Redis 7 rejects a multibulk count above INT_MAX (argc is an int). */
 #define RESP_DEFAULT_MAX_MULTIBULK ((long long)INT_MAX)
-#define RESP_DEFAULT_MAX_INLINE ((size_t)64 * 1024)
+#define RESP_DEFAULT_MAX_INLINE    ((size_t)64 * 1024)
 
 #define ARGV_INIT_CAP 8
 /* A command with more arguments than this gives its argv back when the next
@@ -54,13 +54,13 @@
  * lifetime. */
 #define ARGV_KEEP_CAP 1024
 
-#define ERR_MBULK_LEN "ERR Protocol error: invalid multibulk length"
-#define ERR_BULK_LEN "ERR Protocol error: invalid bulk length"
-#define ERR_INLINE_BIG "ERR Protocol error: too big inline request"
-#define ERR_MBULK_BIG "ERR Protocol error: too big mbulk count string"
-#define ERR_BULK_BIG "ERR Protocol error: too big bulk count string"
-#define ERR_QUOTES "ERR Protocol error: unbalanced quotes in request"
-#define ERR_OOM "ERR Protocol error: out of memory"
+#define ERR_MBULK_LEN    "ERR Protocol error: invalid multibulk length"
+#define ERR_BULK_LEN     "ERR Protocol error: invalid bulk length"
+#define ERR_INLINE_BIG   "ERR Protocol error: too big inline request"
+#define ERR_MBULK_BIG    "ERR Protocol error: too big mbulk count string"
+#define ERR_BULK_BIG     "ERR Protocol error: too big bulk count string"
+#define ERR_QUOTES       "ERR Protocol error: unbalanced quotes in request"
+#define ERR_OOM          "ERR Protocol error: out of memory"
 #define ERR_EXPECTED_FMT "ERR Protocol error: expected '$', got '?'"
 
 enum parse_state {
@@ -146,8 +146,8 @@ static int argv_grow(struct resp_parser *p)
     if (p->argv_cap >= INT_MAX)
         return -1;
     int ncap = p->argv_cap > INT_MAX / 2 ? INT_MAX : p->argv_cap * 2;
-    struct argv_block *blk = realloc(block_of(p),
-                                     sizeof(struct argv_block) + (size_t)ncap * sizeof(struct resp_arg));
+    struct argv_block *blk =
+        realloc(block_of(p), sizeof(struct argv_block) + (size_t)ncap * sizeof(struct resp_arg));
     if (blk == NULL)
         return -1;
     p->argv = blk->args;
@@ -159,8 +159,8 @@ static void argv_shrink(struct resp_parser *p)
 {
     if (p->argv_cap <= ARGV_KEEP_CAP)
         return;
-    struct argv_block *blk = realloc(block_of(p), sizeof(struct argv_block) +
-                                                      ARGV_INIT_CAP * sizeof(struct resp_arg));
+    struct argv_block *blk =
+        realloc(block_of(p), sizeof(struct argv_block) + ARGV_INIT_CAP * sizeof(struct resp_arg));
     if (blk == NULL)
         return; /* keep the big one; harmless */
     p->argv = blk->args;
@@ -351,8 +351,8 @@ static void finish_command(struct resp_parser *p)
     p->bulk_len = -1;
 }
 
-static int parse_inline(struct resp_parser *p, struct argv_block *blk, const char *data,
-                        size_t len, size_t *consumed)
+static int parse_inline(struct resp_parser *p, struct argv_block *blk, const char *data, size_t len,
+                        size_t *consumed)
 {
     long long nl = find_line_end(blk, data, len, '\n', p->max_inline_len);
     if (nl == -2)

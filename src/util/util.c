@@ -435,8 +435,8 @@ int glob_match(const char *pattern, size_t plen, const char *s, size_t slen, int
             plen--;
         }
     }
-    return match_impl((const unsigned char *)pattern, plen, (const unsigned char *)s, slen,
-                      nocase, &skip_longer, 0);
+    return match_impl((const unsigned char *)pattern, plen, (const unsigned char *)s, slen, nocase,
+                      &skip_longer, 0);
 }
 
 int eq_nocase(const char *s, size_t len, const char *cstr)

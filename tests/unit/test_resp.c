@@ -210,8 +210,8 @@ static void test_inline(void **state)
 
     /* sdssplitargs quoting: "..." with escapes, '...' with only \'. */
     static const char q[] = "set \"a b\" 'c\\'d' \"\\x41\\x4g\\n\\r\\t\\b\\a\\\\\\\"\" '\\n'\r\n";
-    check_all_splits(q, sizeof(q) - 1,
-                     "5|3:set|3:a b|3:c'd|11:Ax4g\n\r\t\b\a\\\"|2:\\n|\n", NULL, 1);
+    check_all_splits(q, sizeof(q) - 1, "5|3:set|3:a b|3:c'd|11:Ax4g\n\r\t\b\a\\\"|2:\\n|\n", NULL,
+                     1);
 
     /* Quotes may open mid-word; "" is an empty argument; \v is skipped
      * between words but is part of an unquoted word; \xHH needs two hex
@@ -229,15 +229,13 @@ static void test_inline_quotes(void **state)
     static const char b[] = "echo \"a\"\vb\n";
     check_all_splits(b, sizeof(b) - 1, "3|4:echo|1:a|1:b|\n", NULL, 1);
     static const char c[] = "echo 'it''s'\n";
-    check_all_splits(c, sizeof(c) - 1, NULL, "ERR Protocol error: unbalanced quotes in request",
-                     0);
+    check_all_splits(c, sizeof(c) - 1, NULL, "ERR Protocol error: unbalanced quotes in request", 0);
     /* A NUL ends the line's content, as the C string in sdssplitargs. */
     static const char d[] = "echo a\0b c\r\nPING\r\n";
     check_all_splits(d, sizeof(d) - 1, "2|4:echo|1:a|\n1|4:PING|\n", NULL, 2);
     /* Trailing backslash inside quotes at the end: unbalanced. */
     static const char e[] = "echo \"ab\\\"\n";
-    check_all_splits(e, sizeof(e) - 1, NULL, "ERR Protocol error: unbalanced quotes in request",
-                     0);
+    check_all_splits(e, sizeof(e) - 1, NULL, "ERR Protocol error: unbalanced quotes in request", 0);
 }
 
 static void test_pipeline(void **state)
@@ -380,12 +378,12 @@ static void test_need_more_hint(void **state)
 
 /* ---- errors ---- */
 
-#define E_MBULK "ERR Protocol error: invalid multibulk length"
-#define E_BULK "ERR Protocol error: invalid bulk length"
+#define E_MBULK      "ERR Protocol error: invalid multibulk length"
+#define E_BULK       "ERR Protocol error: invalid bulk length"
 #define E_INLINE_BIG "ERR Protocol error: too big inline request"
-#define E_MBULK_BIG "ERR Protocol error: too big mbulk count string"
-#define E_BULK_BIG "ERR Protocol error: too big bulk count string"
-#define E_QUOTES "ERR Protocol error: unbalanced quotes in request"
+#define E_MBULK_BIG  "ERR Protocol error: too big mbulk count string"
+#define E_BULK_BIG   "ERR Protocol error: too big bulk count string"
+#define E_QUOTES     "ERR Protocol error: unbalanced quotes in request"
 
 static void check_err(const char *in, const char *want)
 {
@@ -506,8 +504,7 @@ static void test_limit_multibulk(void **state)
 
 /* Feeds `n` bytes whole, and byte by byte, and returns the status of the
  * last call (the error text, if any, in *err). */
-static int feed_status(const char *d, size_t n, size_t max_inline, const char **err,
-                       int bytewise)
+static int feed_status(const char *d, size_t n, size_t max_inline, const char **err, int bytewise)
 {
     static char errbuf[128];
     struct resp_parser p;
@@ -744,22 +741,14 @@ static void test_roundtrip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_multibulk),
-        cmocka_unit_test(test_inline),
-        cmocka_unit_test(test_inline_quotes),
-        cmocka_unit_test(test_pipeline),
-        cmocka_unit_test(test_binary),
-        cmocka_unit_test(test_redis_leniency),
-        cmocka_unit_test(test_many_args),
-        cmocka_unit_test(test_argv_grows_incrementally),
-        cmocka_unit_test(test_need_more_hint),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_error_sticky),
-        cmocka_unit_test(test_limit_bulk_len),
-        cmocka_unit_test(test_limit_multibulk),
-        cmocka_unit_test(test_limit_inline),
-        cmocka_unit_test(test_writer),
-        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_multibulk),       cmocka_unit_test(test_inline),
+        cmocka_unit_test(test_inline_quotes),   cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_binary),          cmocka_unit_test(test_redis_leniency),
+        cmocka_unit_test(test_many_args),       cmocka_unit_test(test_argv_grows_incrementally),
+        cmocka_unit_test(test_need_more_hint),  cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_error_sticky),    cmocka_unit_test(test_limit_bulk_len),
+        cmocka_unit_test(test_limit_multibulk), cmocka_unit_test(test_limit_inline),
+        cmocka_unit_test(test_writer),          cmocka_unit_test(test_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

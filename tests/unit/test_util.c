@@ -67,7 +67,10 @@ static void test_str_to_ll(void **state)
     long long v = 0;
     assert_int_equal(str_to_ll("12345", 3, &v), 0);
     assert_int_equal(v, 123);
-    assert_int_equal(str_to_ll("1\0" "2", 3, &v), -1);
+    assert_int_equal(str_to_ll("1\0"
+                               "2",
+                               3, &v),
+                     -1);
 }
 
 static void test_ll_to_str(void **state)
@@ -110,7 +113,10 @@ static void test_str_to_ld(void **state)
     assert_int_equal(str_to_ld("\t1", 2, &v), -1);
     assert_int_equal(str_to_ld("1 ", 2, &v), -1);
     assert_int_equal(str_to_ld("1x", 2, &v), -1);
-    assert_int_equal(str_to_ld("1\0" "5", 3, &v), -1);
+    assert_int_equal(str_to_ld("1\0"
+                               "5",
+                               3, &v),
+                     -1);
 
     /* Length limit: 5k characters or more is refused outright. */
     size_t big = 5 * 1024;
@@ -149,7 +155,7 @@ static void test_str_to_d(void **state)
     assert_int_equal(str_to_d(" 1", 2, &d), -1);
     assert_int_equal(str_to_d("1 ", 2, &d), -1);
     assert_int_equal(str_to_d("1abc", 4, &d), -1);
-    assert_int_equal(str_to_d("1e400", 5, &d), -1); /* overflow */
+    assert_int_equal(str_to_d("1e400", 5, &d), -1);  /* overflow */
     assert_int_equal(str_to_d("1e-400", 6, &d), -1); /* underflow to 0 */
     assert_true(d == 7);
     /* Longer than the internal stack buffer. */
@@ -247,7 +253,7 @@ static void test_glob(void **state)
     assert_true(gm("h[b-a]llo", "hallo")); /* reversed range */
     assert_true(gm("[0-9][0-9]", "42"));
     assert_false(gm("[0-9]", "a"));
-    assert_true(gm("a[\\]]b", "a]b"));   /* escaped ] in a class */
+    assert_true(gm("a[\\]]b", "a]b")); /* escaped ] in a class */
     assert_true(gm("a[\\-]b", "a-b"));
     assert_true(gm("\\*", "*"));
     assert_false(gm("\\*", "a"));
@@ -382,19 +388,39 @@ static uint64_t ref_siphash(const uint8_t *in, size_t len, const uint8_t k[16], 
         }
         v[3] ^= m;
         for (int r = 0; r < c; r++) {
-            v[0] += v[1]; v[1] = rotl64(v[1], 13); v[1] ^= v[0]; v[0] = rotl64(v[0], 32);
-            v[2] += v[3]; v[3] = rotl64(v[3], 16); v[3] ^= v[2];
-            v[0] += v[3]; v[3] = rotl64(v[3], 21); v[3] ^= v[0];
-            v[2] += v[1]; v[1] = rotl64(v[1], 17); v[1] ^= v[2]; v[2] = rotl64(v[2], 32);
+            v[0] += v[1];
+            v[1] = rotl64(v[1], 13);
+            v[1] ^= v[0];
+            v[0] = rotl64(v[0], 32);
+            v[2] += v[3];
+            v[3] = rotl64(v[3], 16);
+            v[3] ^= v[2];
+            v[0] += v[3];
+            v[3] = rotl64(v[3], 21);
+            v[3] ^= v[0];
+            v[2] += v[1];
+            v[1] = rotl64(v[1], 17);
+            v[1] ^= v[2];
+            v[2] = rotl64(v[2], 32);
         }
         v[0] ^= m;
     }
     v[2] ^= 0xff;
     for (int r = 0; r < d; r++) {
-        v[0] += v[1]; v[1] = rotl64(v[1], 13); v[1] ^= v[0]; v[0] = rotl64(v[0], 32);
-        v[2] += v[3]; v[3] = rotl64(v[3], 16); v[3] ^= v[2];
-        v[0] += v[3]; v[3] = rotl64(v[3], 21); v[3] ^= v[0];
-        v[2] += v[1]; v[1] = rotl64(v[1], 17); v[1] ^= v[2]; v[2] = rotl64(v[2], 32);
+        v[0] += v[1];
+        v[1] = rotl64(v[1], 13);
+        v[1] ^= v[0];
+        v[0] = rotl64(v[0], 32);
+        v[2] += v[3];
+        v[3] = rotl64(v[3], 16);
+        v[3] ^= v[2];
+        v[0] += v[3];
+        v[3] = rotl64(v[3], 21);
+        v[3] ^= v[0];
+        v[2] += v[1];
+        v[1] = rotl64(v[1], 17);
+        v[1] ^= v[2];
+        v[2] = rotl64(v[2], 32);
     }
     return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
