@@ -847,8 +847,11 @@ static int load_scalar_value(struct loader *L, const struct opt *o, yaml_node_t 
         return lerr(L, v, "%s: expected a scalar value, got %s", label, node_kind(v));
     if (scalar_check(L, v, label) < 0)
         return -1;
-    /* "requirepass:" with nothing after it means the empty string. */
-    text = (is_null(v) && (o->type == OT_STR)) ? "" : scalar(v);
+    /* "requirepass:" with nothing after it (or ~) means the empty string;
+     * for a number that would be a guess, so it gets an error instead. */
+    text = (is_null(v) && (o->type == OT_STR || o->type == OT_PATH || o->type == OT_HOSTPORT))
+               ? ""
+               : scalar(v);
     if (set_from_text(L->cfg, o, text, CTX_YAML, label, msg, sizeof(msg)) < 0)
         return lerr(L, v, "%s", msg);
     return 0;
@@ -1127,6 +1130,56 @@ static int parser_error(const char *path, const yaml_parser_t *p, const char *bu
     return errf(err, errlen, "%s:%zu:%zu: %s", path, line, col, problem);
 }
 
+/* How deep a config file may nest, and how many aliases it may use.  The
+ * real shape is 4 levels deep (raft: peers: - {id: ...}).  The limits exist
+ * because libyaml's scanner is quadratic in the flow nesting depth (a 1 MB
+ * file of '[' takes minutes) and its loader in the number of aliases: the
+ * event pass below stops such a file early, before the document loader
+ * sees it. */
+#define CONFIG_MAX_DEPTH   32
+#define CONFIG_MAX_ALIASES 64
+
+/* A first pass over the events: syntax errors, depth and alias limits. */
+static int precheck(const char *path, const char *buf, size_t len, char *err, size_t errlen)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    int depth = 0, aliases = 0, rc = -1;
+
+    if (!yaml_parser_initialize(&p))
+        return errf(err, errlen, "%s: out of memory while parsing", path);
+    yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+    for (;;) {
+        if (!yaml_parser_parse(&p, &ev)) {
+            parser_error(path, &p, buf, len, err, errlen);
+            break;
+        }
+        yaml_event_type_t type = ev.type;
+        size_t line = ev.start_mark.line + 1, col = ev.start_mark.column + 1;
+        yaml_event_delete(&ev);
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+            if (++depth > CONFIG_MAX_DEPTH) {
+                errf(err, errlen, "%s:%zu:%zu: nested more than %d levels deep", path, line, col,
+                     CONFIG_MAX_DEPTH);
+                break;
+            }
+        } else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        } else if (type == YAML_ALIAS_EVENT) {
+            if (++aliases > CONFIG_MAX_ALIASES) {
+                errf(err, errlen, "%s:%zu:%zu: more than %d aliases", path, line, col,
+                     CONFIG_MAX_ALIASES);
+                break;
+            }
+        } else if (type == YAML_STREAM_END_EVENT) {
+            rc = 0;
+            break;
+        }
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
 /* Reads the whole file into an owned buffer. */
 static int read_file(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
 {
@@ -1186,6 +1239,10 @@ int config_load_file(struct config *cfg, const char *path, char *err, size_t err
         err[0] = '\0';
     if (read_file(path, &buf, &len, err, errlen) < 0)
         return -1;
+    if (precheck(path, buf, len, err, errlen) < 0) {
+        free(buf);
+        return -1;
+    }
     config_copy(&tmp, cfg);
 
     if (!yaml_parser_initialize(&parser)) {

@@ -483,6 +483,42 @@ static void test_error_peers(void **state)
                       "2:11: raft.listen: expected host:port (e.g. 127.0.0.1:7379 or "
                       "[::1]:7379), got '127.0.0.1'");
     expect_load_error("raft:\n  dir: \"\"\n", "2:8: raft.dir: expected a non-empty value, got ''");
+    expect_load_error("aof:\n  dir: ~\n", "2:8: aof.dir: expected a non-empty value, got ''");
+}
+
+static void test_error_limits(void **state)
+{
+    (void)state;
+    char text[4096];
+
+    /* libyaml slows down quadratically with nesting: refused early. */
+    memset(text, '[', 3000);
+    text[3000] = '\0';
+    expect_load_error(text, "1:33: nested more than 32 levels deep");
+    strcpy(text, "server: &s {port: 1}\nlog:\n  x: [");
+    for (int i = 0; i < 65; i++)
+        strcat(text, "*s, ");
+    strcat(text, "]\n");
+    expect_load_error(text, "3:263: more than 64 aliases");
+    /* A few aliases are fine (and an aliased mapping is checked where it is
+     * used). */
+    expect_load_error("server: &s {port: 1}\nlog: *s\n",
+                      "1:13: unknown key 'port' in section 'log'");
+
+    /* Over 1 MiB: refused before parsing. */
+    struct config cfg;
+    char err[ERRLEN], want[ERRLEN];
+    size_t big = 1024 * 1024 + 1;
+    char *buf = malloc(big);
+    assert_non_null(buf);
+    memset(buf, '#', big);
+    const char *path = write_tmp(buf, big);
+    free(buf);
+    config_init(&cfg);
+    assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s: file too large (more than 1048576 bytes)", path);
+    assert_string_equal(err, want);
+    config_free(&cfg);
 }
 
 static void test_error_unreadable(void **state)
@@ -1078,6 +1114,7 @@ int main(void)
         cmocka_unit_test_teardown(test_error_wrong_type, teardown_files),
         cmocka_unit_test_teardown(test_error_duplicate_key, teardown_files),
         cmocka_unit_test_teardown(test_error_peers, teardown_files),
+        cmocka_unit_test_teardown(test_error_limits, teardown_files),
         cmocka_unit_test_teardown(test_error_unreadable, teardown_files),
         cmocka_unit_test_teardown(test_failed_load_leaves_cfg_unchanged, teardown_files),
         cmocka_unit_test_teardown(test_bad_sample_files, teardown_files),
