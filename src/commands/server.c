@@ -936,6 +936,10 @@ static void info_memory(struct buf *b)
 {
     long long used = server_used_memory();
     long long rss = rss_bytes();
+    /* An allocator without arena statistics (ASan's, say) reports 0; the
+     * resident size is then the honest upper bound. */
+    if (used <= 0)
+        used = rss;
     long long peak = server.stat_peak_memory > used ? server.stat_peak_memory : used;
     long long overhead = 0;
     for (int i = 0; i < server.ndbs; i++)

@@ -336,10 +336,6 @@ class CommandTests(harness.ServerTestCase):
     def test_bare_command(self):
         # COMMAND with no subcommand: every top-level command's info.
         data = raw_roundtrip(self.s.port, b"COMMAND\r\n")
-        if data.startswith(b"-ERR unknown subcommand"):
-            # command_exec looks up argv[1] of a container even when argc
-            # is 1 (COMMAND's arity is -1): reported to the executor's owner.
-            self.skipTest("executor routes a bare container to a subcommand")
         value, pos = parse_resp(data)
         self.assertEqual(pos, len(data))
         self.assertIsInstance(value, list, data[:80])
