@@ -1622,8 +1622,7 @@ static void reply_arg_doc(struct client *c, const struct argspec *a, int keyspec
 }
 
 /* The value of one COMMAND DOCS entry (a map). */
-static void reply_command_docs(struct client *c, const struct command *parent,
-                               const struct command *cmd)
+static void reply_command_docs(struct client *c, const struct command *cmd)
 {
     struct argspec *root = NULL;
     char err[256];
@@ -1674,10 +1673,9 @@ static void reply_command_docs(struct client *c, const struct command *parent,
             char name[128];
             full_name(name, sizeof(name), cmd, sub);
             reply_bulk_cstr(c, name);
-            reply_command_docs(c, cmd, sub);
+            reply_command_docs(c, sub);
         }
     }
-    (void)parent;
 }
 
 /* Finds "name" or "container|sub" (COMMAND INFO / DOCS accept both). */
@@ -1757,7 +1755,7 @@ static void docs_each(struct command *cmd, void *ud)
 {
     struct client *c = ud;
     reply_bulk_cstr(c, cmd->name);
-    reply_command_docs(c, NULL, cmd);
+    reply_command_docs(c, cmd);
 }
 
 static void command_docs_cmd(struct client *c)
@@ -1785,7 +1783,7 @@ static void command_docs_cmd(struct client *c)
         char name[128];
         full_name(name, sizeof(name), parent, cmd);
         reply_bulk_cstr(c, name);
-        reply_command_docs(c, parent, cmd);
+        reply_command_docs(c, cmd);
     }
 }
 
