@@ -110,6 +110,8 @@ uint64_t sim_committed(const struct sim *s);
 bool sim_check_converged(struct sim *s);
 /* Messages delivered / dropped so far, for the trace and the tests. */
 uint64_t sim_delivered(const struct sim *s);
+/* Calls to the storage's entries() (entries read back from a "disk"). */
+uint64_t sim_storage_reads(const struct sim *s);
 
 /* ---- the randomized safety + liveness run ----
  * One seed: a chaos phase (loss, duplication, delay, partitions, crashes,

@@ -5,7 +5,7 @@
  *   test_sim_random                    the ctest run: RAFT_SIM_SEEDS seeds for
  *                                      3 nodes and as many for 5 (default
  *                                      below, smaller under ASan)
- *   test_sim_random --seeds N [--first S] [--nodes K]
+ *   test_sim_random --seeds N [--first S] [--nodes K] [--keep-going]
  *   test_sim_random --seed N [--nodes K] [--trace]
  *                                      replays one seed, printing every event
  *                                      with --trace
@@ -33,14 +33,15 @@
 #endif
 
 #ifdef SIM_ASAN
-#define DEFAULT_SEEDS 150
+#define DEFAULT_SEEDS 400
 #else
-#define DEFAULT_SEEDS 1500
+#define DEFAULT_SEEDS 4000
 #endif
 
 static long n_seeds = DEFAULT_SEEDS;
 static uint64_t first_seed = 1;
 static const char *prog = "test_sim_random";
+static int keep_going; /* --keep-going: count the failing seeds */
 
 static void run_seeds(int n_nodes)
 {
@@ -48,6 +49,7 @@ static void run_seeds(int n_nodes)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     uint64_t committed = 0, crashes = 0, elections = 0;
     int64_t live_max = 0, live_sum = 0;
+    long failures = 0;
     for (long k = 0; k < n_seeds; k++) {
         uint64_t seed = first_seed + (uint64_t)k;
         char err[1024];
@@ -57,6 +59,9 @@ static void run_seeds(int n_nodes)
                           "--trace\n",
                           (unsigned long long)seed, n_nodes, err, prog, (unsigned long long)seed,
                           n_nodes);
+            failures++;
+            if (keep_going)
+                continue;
             fail_msg("seed %llu failed", (unsigned long long)seed);
         }
         committed += st.committed;
@@ -73,6 +78,8 @@ static void run_seeds(int n_nodes)
                   n_seeds, n_nodes, secs, (unsigned long long)committed,
                   (unsigned long long)crashes, (unsigned long long)elections,
                   (long long)(n_seeds ? live_sum / n_seeds : 0), (long long)live_max);
+    if (failures)
+        fail_msg("%ld of %ld seeds failed", failures, n_seeds);
 }
 
 static void test_random_3_nodes(void **state)
@@ -90,7 +97,7 @@ static void test_random_5_nodes(void **state)
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: %s [--seeds N] [--first S] [--nodes K] | --seed N [--nodes K] "
+            "usage: %s [--seeds N] [--first S] [--nodes K] [--keep-going] | --seed N [--nodes K] "
             "[--trace]\n",
             prog);
     return 2;
@@ -116,6 +123,8 @@ int main(int argc, char **argv)
             nodes = atoi(argv[++i]);
         else if (strcmp(argv[i], "--trace") == 0)
             trace = 1;
+        else if (strcmp(argv[i], "--keep-going") == 0)
+            keep_going = 1;
         else
             return usage();
     }
