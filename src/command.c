@@ -203,7 +203,7 @@ void command_exec(struct client *c)
         reply_error_arity(c, cmd->name);
         return;
     }
-    if (cmd->subcommands) {
+    if (cmd->subcommands && c->argc >= 2) {
         struct command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
         if (!sub) {
             /* Redis 7: ERR unknown subcommand 'x'. Try CONFIG HELP. */

@@ -226,8 +226,17 @@ static int write_pending(struct conn *cn)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                /* Drop what was sent once it is most of the buffer, so a
+                 * client that keeps reading while its commands keep
+                 * producing output does not grow the buffer forever (the
+                 * move costs at most the unsent part). */
+                if (c->sentpos >= REPLY_KEEP_CAP && c->sentpos * 2 >= c->reply.len) {
+                    buf_consume(&c->reply, c->sentpos);
+                    c->sentpos = 0;
+                }
                 return 1;
+            }
             log_verbose("Error writing to client: %s", strerror(errno));
             return -1;
         }
@@ -329,9 +338,11 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
     struct conn *cn = w->data;
     struct client *c = cn->c;
     size_t want = IOBUF_LEN;
-    /* Inside a big bulk: read exactly the rest of it when room was made. */
-    if (c->query.cap - c->query.len > want)
-        want = c->query.cap - c->query.len;
+    /* Inside a big bulk: read exactly the rest of it when room was made.
+     * (A buf keeps one byte of its capacity for a terminating NUL.) */
+    size_t room = c->query.cap > c->query.len ? c->query.cap - c->query.len - 1 : 0;
+    if (room > want)
+        want = room;
     if (buf_try_reserve(&c->query, want) < 0) {
         log_warning("Closing client id=%llu: out of memory for its query buffer",
                     (unsigned long long)c->id);

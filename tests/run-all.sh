@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
 
-DEPS=(build-essential cmake pkg-config libev-dev libyaml-dev libsqlite3-dev libcmocka-dev
+DEPS=(build-essential cmake pkg-config libev-dev libyaml-dev libsqlite3-dev libcmocka-dev logrotate
       redis-tools redis-server python3-redis tmux lintian rpm systemd)
 missing=()
 for p in "${DEPS[@]}"; do
@@ -41,9 +41,9 @@ echo "=== ASan+UBSan build: unit + integration tests ==="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite "$SRC/build-asan" -DCMAKE_BUILD_TYPE=Debug -DRC_SANITIZE=ON
 
-if [ -x tests/packaging/test_packages.sh ] && [ "$(id -u)" -eq 0 ]; then
+if [ -f tests/packaging/test_packages.sh ] && [ "$(id -u)" -eq 0 ]; then
     echo "=== packages ==="
-    tests/packaging/test_packages.sh "$SRC/build-test" || failed=1
+    bash tests/packaging/test_packages.sh || failed=1
 fi
 
 if [ $failed -ne 0 ]; then

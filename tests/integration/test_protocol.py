@@ -144,8 +144,12 @@ class ProtocolTest(ServerTestCase):
         """A client that pipelines big replies without reading them is held
         back (back-pressure) while another client keeps being served."""
         self.r.set("big", b"x" * (512 * 1024))
-        slow = self.conn()
-        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        # A small receive buffer, set before connecting (shrinking it on a
+        # live connection can stall Linux's TCP window).
+        slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        slow.settimeout(10)
+        slow.connect(("127.0.0.1", self.s.port))
         try:
             req = b"GET big\r\n" * 400  # ~200 MB of replies if all were produced
             slow.sendall(req)
@@ -192,9 +196,12 @@ class LimitsTest(unittest.TestCase):
     def test_maxclients(self):
         s = Server(args=["--maxclients", "2"])
         try:
+            time.sleep(0.3)  # the harness's readiness probe has gone
             a = socket.create_connection(("127.0.0.1", s.port))
             b = socket.create_connection(("127.0.0.1", s.port))
-            time.sleep(0.2)
+            for x in (a, b):
+                x.sendall(b"PING\r\n")
+                self.assertEqual(recv_exactly(x, 7), b"+PONG\r\n")
             c = socket.create_connection(("127.0.0.1", s.port))
             data, closed = read_until_closed(c, timeout=3)
             self.assertEqual(data, b"-ERR max number of clients reached\r\n")
