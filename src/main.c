@@ -112,15 +112,18 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
+            free(overrides);
             return 0;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
             print_version();
+            free(overrides);
             return 0;
         } else if (strcmp(a, "--test-config") == 0) {
             test_config = 1;
         } else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s needs a path\n", a);
+                free(overrides);
                 return 1;
             }
             config_path = argv[++i];
@@ -142,6 +145,8 @@ int main(int argc, char **argv)
         config_apply_args(&cfg, noverrides, overrides, err, sizeof(err)) < 0 ||
         config_validate(&cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "*** FATAL CONFIG FILE ERROR ***\n%s\n", err);
+        free(overrides);
+        config_free(&cfg);
         return 1;
     }
     free(overrides);
