@@ -57,6 +57,10 @@ struct client {
     struct buf prop;     /* RESP-encoded effects when prop_custom */
     int prop_count;      /* commands in prop */
 
+    /* durability: the reply bytes of this client's writes may leave only
+     * once server.durable_gen >= wait_gen (fsync: always; later Raft) */
+    uint64_t wait_gen;
+
     /* server's list of clients */
     struct client *prev, *next;
     void *conn; /* net.c private */

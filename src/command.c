@@ -13,7 +13,8 @@
 #include "util/util.h"
 
 static struct command *const families[] = {
-    connection_commands, string_commands, hash_commands, keys_commands, server_commands,
+    connection_commands, string_commands, hash_commands,
+    keys_commands,       server_commands, persistence_commands,
 };
 
 static struct dict *index_dict;
@@ -234,7 +235,22 @@ void command_exec(struct client *c)
         return;
     }
 
+    if (server.loading && c->fd >= 0 && !(cmd->flags & CMD_LOADING)) {
+        cmd->rejected_calls++;
+        reply_error(c, "LOADING Redis is loading the dataset in memory");
+        return;
+    }
+    if ((cmd->flags & CMD_WRITE) && server.deny_write) {
+        const char *why = server.deny_write();
+        if (why) {
+            cmd->rejected_calls++;
+            reply_error(c, why);
+            return;
+        }
+    }
+
     c->cmd = cmd;
+    server.current_client = c;
     c->dirty = 0;
     c->prop_custom = 0;
     c->prop_count = 0;
@@ -255,4 +271,5 @@ void command_exec(struct client *c)
         server.propagate(c->db_index, c->prop.data, c->prop.len);
     c->lastcmd = cmd;
     c->cmd = NULL;
+    server.current_client = NULL;
 }

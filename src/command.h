@@ -98,5 +98,6 @@ extern struct command hash_commands[];
 extern struct command keys_commands[];
 extern struct command server_commands[];
 extern struct command connection_commands[];
+extern struct command persistence_commands[];
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "config.h"
 #include "net.h"
 #include "server_state.h"
@@ -61,6 +62,16 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
         log_warning("Could not reopen the log file: %s", strerror(-rc));
     else
         log_notice("Log file reopened (SIGHUP)");
+}
+
+/* CONFIG SET hook for settings that need more than a new value. */
+static int on_config_set(const char *name, char *err, size_t errlen)
+{
+    if (strcmp(name, "appendonly") == 0)
+        return aof_set_enabled(server.cfg->aof_enabled, err, errlen);
+    if (strcmp(name, "loglevel") == 0)
+        log_set_level(server.cfg->log_level);
+    return 0;
 }
 
 /* Stops the loop when a command (SHUTDOWN) asked for it. */
@@ -166,6 +177,9 @@ int main(int argc, char **argv)
     }
     seed_randomness();
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file size limit, write(2) must fail with EFBIG (and the AOF
+     * refuse writes) instead of the signal killing the process. */
+    signal(SIGXFSZ, SIG_IGN);
 
     log_notice("oO0OoO0OoO0Oo raftcache is starting oO0OoO0OoO0Oo");
     log_notice("raftcache version=%s, bits=%d, pid=%ld, just started", RC_VERSION,
@@ -205,7 +219,22 @@ int main(int argc, char **argv)
             log_warning("Failed to write PID file %s: %s", cfg.pidfile, strerror(-rc));
     }
     net_add_before_sleep(check_shutdown);
+    /* The AOF writes (and with fsync: always, fsyncs) before any reply of
+     * the iteration is written: registered first, it runs first. */
+    net_add_before_sleep(aof_before_sleep);
+    net_add_cron(aof_cron);
+    server.on_config_set = on_config_set;
     net_start(loop);
+    /* Loading serves clients now and then (-LOADING), as Redis does. */
+    server.process_events = net_process_events;
+    if (aof_start() < 0) {
+        net_stop(loop);
+        server_state_free();
+        config_free(&cfg);
+        ev_loop_destroy(loop);
+        return 1;
+    }
+    server.process_events = NULL;
 
     ev_signal sigterm_w, sigint_w, sighup_w;
     ev_signal_init(&sigterm_w, on_shutdown_signal, SIGTERM);
@@ -224,6 +253,7 @@ int main(int argc, char **argv)
     notify_send("STOPPING=1");
     log_warning("User requested shutdown...");
     net_stop(loop);
+    aof_shutdown();
     if (cfg.pidfile && cfg.pidfile[0])
         unlink(cfg.pidfile);
     log_warning("raftcache is now ready to exit, bye bye...");

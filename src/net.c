@@ -63,6 +63,8 @@ static ev_timer cron_w;
 static struct conn *pending_head;
 static void (*before_sleep_fns[MAX_BEFORE_SLEEP])(void);
 static int nbefore_sleep;
+static void (*cron_fns[MAX_BEFORE_SLEEP])(void);
+static int ncron;
 
 static void process_input(struct conn *cn);
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -71,6 +73,17 @@ void net_add_before_sleep(void (*fn)(void))
 {
     if (nbefore_sleep < MAX_BEFORE_SLEEP)
         before_sleep_fns[nbefore_sleep++] = fn;
+}
+
+void net_add_cron(void (*fn)(void))
+{
+    if (ncron < MAX_BEFORE_SLEEP)
+        cron_fns[ncron++] = fn;
+}
+
+void net_process_events(void)
+{
+    ev_run(loop_, EVRUN_NOWAIT);
 }
 
 static int set_nonblock(int fd)
@@ -433,7 +446,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- the loop's phases ---- */
 
-static void write_pending_clients(void);
+static void write_pending_clients(struct conn **held);
 
 static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
@@ -446,11 +459,15 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     /* Writing to a client can let it run commands that back-pressure held
      * back (after_drain), which queues more output: go round until nothing
      * is pending, or the loop would sleep with replies unsent. */
+    struct conn *held = NULL;
     while (pending_head)
-        write_pending_clients();
+        write_pending_clients(&held);
+    /* Clients whose writes are not durable yet stay pending: the next
+     * iteration (at the latest the cron's) tries again. */
+    pending_head = held;
 }
 
-static void write_pending_clients(void)
+static void write_pending_clients(struct conn **held)
 {
     /* Take the list first: closing a client edits it. */
     struct conn *cn = pending_head;
@@ -458,12 +475,21 @@ static void write_pending_clients(void)
     while (cn) {
         struct conn *next = cn->next_pending;
         struct client *c = cn->c;
-        c->flags &= ~CLIENT_PENDING_WRITE;
         if (c->flags & CLIENT_CLOSE_ASAP) {
+            c->flags &= ~CLIENT_PENDING_WRITE;
             conn_free(cn);
             cn = next;
             continue;
         }
+        if (c->wait_gen > server.durable_gen) {
+            /* Its reply acknowledges a write that is not durable yet (the
+             * AOF write or fsync failed): hold every byte of it. */
+            cn->next_pending = *held;
+            *held = cn;
+            cn = next;
+            continue;
+        }
+        c->flags &= ~CLIENT_PENDING_WRITE;
         int rc = write_pending(cn);
         if (rc < 0 || (rc == 0 && (c->flags & CLIENT_CLOSE_AFTER_REPLY))) {
             conn_free(cn);
@@ -527,6 +553,8 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
         server.ops_sample_time_ms = now;
     }
     clients_cron(now);
+    for (int i = 0; i < ncron; i++)
+        cron_fns[i]();
 }
 
 void net_start(struct ev_loop *loop)

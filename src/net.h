@@ -22,6 +22,10 @@ int net_listen(struct ev_loop *loop);
 void net_start(struct ev_loop *loop);
 /* Runs fn before every loop sleep, before replies are written. */
 void net_add_before_sleep(void (*fn)(void));
+/* Runs fn at every cron tick (hz times a second). */
+void net_add_cron(void (*fn)(void));
+/* Serves ready clients once without blocking (used during a long load). */
+void net_process_events(void);
 /* Closes listeners and all clients (shutdown). */
 void net_stop(struct ev_loop *loop);
 

@@ -55,12 +55,28 @@ struct server {
     long long ops_sample_count;
     long long ops_per_sec;
 
+    /* Durability generations: a write's reply is held until the batch it
+     * belongs to (client.wait_gen) is durable (durable_gen >= wait_gen). */
+    uint64_t durable_gen;
+
     /* hooks set by net.c/main.c; NULL in unit tests */
     /* c has new reply bytes: put it on the pending-write list */
     void (*on_reply)(struct client *c);
     /* the effect of a write in db `dbid`: one or more commands encoded as
      * RESP multibulks (what the AOF appends and Raft will replicate) */
     void (*propagate)(int dbid, const char *resp, size_t len);
+    /* The persistence layer cannot take writes now (a failed AOF write or
+     * fsync): returns the full error text ("MISCONF ...") for write
+     * commands, or NULL when writes are allowed. */
+    const char *(*deny_write)(void);
+    /* Appends the fields of INFO persistence that the AOF owns. */
+    void (*info_persistence)(struct buf *b);
+    /* Serves clients for a moment during a long load (they get -LOADING
+     * for all but a few commands). */
+    void (*process_events)(void);
+    /* The client whose command is running (NULL while loading). */
+    struct client *current_client;
+
     /* CONFIG SET of a key that needs action (e.g. "maxclients"); returns 0
      * or -1 with an error text in err */
     int (*on_config_set)(const char *name, char *err, size_t errlen);

@@ -1006,17 +1006,23 @@ static void info_persistence(struct buf *b)
                "rdb_last_bgsave_status:ok\r\n"
                "rdb_last_bgsave_time_sec:-1\r\n"
                "rdb_current_bgsave_time_sec:-1\r\n"
-               "rdb_saves:0\r\n"
-               "aof_enabled:%d\r\n"
-               "aof_rewrite_in_progress:0\r\n"
-               "aof_rewrite_scheduled:0\r\n"
-               "aof_last_rewrite_time_sec:-1\r\n"
-               "aof_current_rewrite_time_sec:-1\r\n"
-               "aof_last_bgrewrite_status:ok\r\n"
-               "aof_rewrites:0\r\n"
-               "aof_last_write_status:ok\r\n",
-               server.loading ? 1 : 0, server.dirty, server.start_time_ms / 1000,
-               server.cfg && server.cfg->aof_enabled ? 1 : 0);
+               "rdb_saves:0\r\n",
+               server.loading ? 1 : 0, server.dirty, server.start_time_ms / 1000);
+    /* The AOF fields belong to the AOF module (src/aof.c). */
+    if (server.info_persistence) {
+        server.info_persistence(b);
+    } else {
+        buf_printf(b,
+                   "aof_enabled:%d\r\n"
+                   "aof_rewrite_in_progress:0\r\n"
+                   "aof_rewrite_scheduled:0\r\n"
+                   "aof_last_rewrite_time_sec:-1\r\n"
+                   "aof_current_rewrite_time_sec:-1\r\n"
+                   "aof_last_bgrewrite_status:ok\r\n"
+                   "aof_rewrites:0\r\n"
+                   "aof_last_write_status:ok\r\n",
+                   server.cfg && server.cfg->aof_enabled ? 1 : 0);
+    }
 }
 
 static void info_stats(struct buf *b)
