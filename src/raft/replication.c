@@ -65,9 +65,15 @@ bool repl_send_append(struct raft *r, struct progress *pr, bool send_if_empty)
 
 void repl_bcast_append(struct raft *r, bool send_if_empty)
 {
-    for (size_t i = 0; i < r->n_peers && !r->err; i++)
-        if (i != r->self)
-            repl_send_append(r, &r->peers[i], send_if_empty);
+    for (size_t i = 0; i < r->n_peers && !r->err; i++) {
+        if (i == r->self)
+            continue;
+        struct progress *pr = &r->peers[i];
+        repl_send_append(r, pr, send_if_empty);
+        /* A follower known to match gets as much as its window allows. */
+        while (!r->err && pr->state == RAFT_PROGRESS_REPLICATE && repl_send_append(r, pr, false)) {
+        }
+    }
 }
 
 void repl_bcast_heartbeat(struct raft *r, uint64_t ctx)

@@ -207,8 +207,11 @@ static int rndint(struct sim *s, int lo, int hi)
     return lo + (int)(rnd(s) % (uint64_t)(hi - lo + 1));
 }
 
-static const char *msg_str(const struct raft_msg *m, char *buf, size_t n)
+/* Formats m for the trace (only when tracing: it is the costly part). */
+static const char *msg_str(const struct sim *s, const struct raft_msg *m, char *buf, size_t n)
 {
+    if (s->o.trace == NULL)
+        return "";
     snprintf(buf, n,
              "%s %" PRIu64 "->%" PRIu64 " t%" PRIu64 " i%" PRIu64 " lt%" PRIu64 " c%" PRIu64
              " n%zu%s hint%" PRIu64 " ctx%" PRIu64,
@@ -471,7 +474,7 @@ static void send_msg(struct sim *s, struct node *from, const struct raft_msg *m)
     char b[256];
     int to = (int)m->to - 1;
     if (to < 0 || to >= s->n) {
-        sim_fail(s, "message to unknown node: %s", msg_str(m, b, sizeof(b)));
+        sim_fail(s, "message to unknown node %" PRIu64, m->to);
         return;
     }
     /* Election safety, per voter: one vote per term, even across restarts
@@ -486,7 +489,7 @@ static void send_msg(struct sim *s, struct node *from, const struct raft_msg *m)
         from->votes[m->term] = m->to;
     }
     if (s->nodes[to].group != from->group || chance(s, s->loss)) {
-        trace(s, "drop %s", msg_str(m, b, sizeof(b)));
+        trace(s, "drop %s", msg_str(s, m, b, sizeof(b)));
         return;
     }
     size_t len = raft_msg_encoded_size(m);
@@ -721,7 +724,7 @@ static void handle_ready(struct sim *s, struct node *n)
             return;
         }
         for (size_t k = 0; k < rd.n_messages && !s->failed; k++) {
-            trace(s, "send %s", msg_str(&rd.messages[k], b, sizeof(b)));
+            trace(s, "send %s", msg_str(s, &rd.messages[k], b, sizeof(b)));
             send_msg(s, n, &rd.messages[k]);
         }
         apply(s, n, &rd);
@@ -871,10 +874,10 @@ static void step_event(struct sim *s)
             sim_fail(s, "codec: a frame of %zu bytes does not decode: %s", e.len,
                      raft_strerror(rc));
         } else if (n->r == NULL || s->nodes[m.from - 1].group != n->group) {
-            trace(s, "lost %s", msg_str(&m, b, sizeof(b)));
+            trace(s, "lost %s", msg_str(s, &m, b, sizeof(b)));
             raft_msg_free(&m);
         } else {
-            trace(s, "recv %s", msg_str(&m, b, sizeof(b)));
+            trace(s, "recv %s", msg_str(s, &m, b, sizeof(b)));
             s->delivered++;
             check_rc(s, n, raft_step(n->r, &m), "step");
             raft_msg_free(&m);
@@ -911,7 +914,9 @@ bool sim_run_until(struct sim *s, int64_t ms, bool (*pred)(struct sim *, void *)
 
 /* ---- clients ---- */
 
-int sim_propose(struct sim *s, int i, uint64_t *index, uint64_t *term)
+/* One client proposal, without processing the Ready (so that several
+ * proposals share one, as in a server's loop iteration). */
+static int propose_one(struct sim *s, int i, uint64_t *index, uint64_t *term)
 {
     struct node *n = &s->nodes[i];
     if (n->r == NULL)
@@ -942,13 +947,33 @@ int sim_propose(struct sim *s, int i, uint64_t *index, uint64_t *term)
     slot_push(slot_at(&s->props, &s->cap_props, idx), tv);
     trace(s, "n%" PRIu64 " client proposes value %" PRIu64 " -> (%" PRIu64 ", %" PRIu64 ")", n->id,
           v, idx, t);
-    handle_ready(s, n);
-    check_all(s);
     if (index)
         *index = idx;
     if (term)
         *term = t;
     return 0;
+}
+
+int sim_propose(struct sim *s, int i, uint64_t *index, uint64_t *term)
+{
+    int rc = propose_one(s, i, index, term);
+    if (rc == 0) {
+        handle_ready(s, &s->nodes[i]);
+        check_all(s);
+    }
+    return rc;
+}
+
+int sim_propose_many(struct sim *s, int i, int k)
+{
+    int ok = 0;
+    for (int j = 0; j < k && !s->failed; j++)
+        ok += propose_one(s, i, NULL, NULL) == 0;
+    if (ok) {
+        handle_ready(s, &s->nodes[i]);
+        check_all(s);
+    }
+    return ok;
 }
 
 int sim_read(struct sim *s, int i)
@@ -1185,9 +1210,7 @@ bool sim_random_run(uint64_t seed, int n_nodes, FILE *trace_out, char *err, size
         if (chance(s, 0.3)) {
             l = sim_leader(s);
             int at = l >= 0 && chance(s, 0.8) ? l : rndint(s, 0, s->n - 1);
-            int k = rndint(s, 1, 3);
-            for (int j = 0; j < k && !s->failed; j++)
-                sim_propose(s, at, NULL, NULL);
+            sim_propose_many(s, at, rndint(s, 1, 8));
         }
         if (chance(s, 0.05)) {
             /* Reads go to the newest leader, or to any node that believes

@@ -91,6 +91,9 @@ bool sim_is_up(const struct sim *s, int node);
 /* Proposes a fresh client value at node: 0 and *index / *term, or the
  * core's error (RAFT_ENOTLEADER...).  The value is checked when applied. */
 int sim_propose(struct sim *s, int node, uint64_t *index, uint64_t *term);
+/* k proposals in one batch (one Ready, as in one server loop iteration);
+ * returns how many were accepted. */
+int sim_propose_many(struct sim *s, int node, int k);
 /* Asks node for a ReadIndex; the answer is checked when it comes. */
 int sim_read(struct sim *s, int node);
 /* Answers received so far (ok and failed). */

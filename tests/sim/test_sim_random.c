@@ -33,9 +33,9 @@
 #endif
 
 #ifdef SIM_ASAN
-#define DEFAULT_SEEDS 400
+#define DEFAULT_SEEDS 1000
 #else
-#define DEFAULT_SEEDS 4000
+#define DEFAULT_SEEDS 10000
 #endif
 
 static long n_seeds = DEFAULT_SEEDS;
