@@ -109,8 +109,9 @@ int rstore_load(struct rstore *s, struct raft_start_state *st);
  *     row and are valid during that visit call only; e->data is NULL when
  *     e->len is 0), stops (returning 0) when visit returns nonzero.
  *     lo >= hi visits nothing.  RAFT_EUNAVAILABLE when lo < first_index;
- *     RSTORE_ECORRUPT when a row in lo .. hi - 1 is missing (hi - 1 above
- *     the last index included) or holds an impossible value; RSTORE_ESQLITE.
+ *     RSTORE_EINVAL when hi - 1 > last_index (nothing visited);
+ *     RSTORE_ECORRUPT when a row in lo .. hi - 1 is missing or holds an
+ *     impossible value (a zero term, a type above 255); RSTORE_ESQLITE.
  *     visit must not call back into this store. */
 struct raft_storage rstore_raft_storage(struct rstore *s);
 
