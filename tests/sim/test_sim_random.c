@@ -35,7 +35,7 @@
 #ifdef SIM_ASAN
 #define DEFAULT_SEEDS 1000
 #else
-#define DEFAULT_SEEDS 10000
+#define DEFAULT_SEEDS 4000
 #endif
 
 static long n_seeds = DEFAULT_SEEDS;
