@@ -29,6 +29,7 @@
 #define RC_AOF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Start-up: when the AOF is enabled, creates the directory and an empty
  * AOF if there is none, else replays it into memory (CRC64 of every frame
@@ -55,5 +56,14 @@ int aof_rewrite_in_progress(void);
  * rewrite) and appends from then on; no flushes, fsyncs and closes it.
  * Returns 0 or -1 with a message in err. */
 int aof_set_enabled(int on, char *err, size_t errlen);
+
+/* Raft: the effects of applying one log entry go into one frame carrying
+ * the entry's index (an entry with no effect still gets an empty frame),
+ * so the AOF's last index says exactly which entries the data holds.
+ * Between begin and end, propagated effects are collected, not framed. */
+void aof_entry_begin(uint64_t raft_index);
+void aof_entry_end(void);
+/* The Raft index of the last frame loaded or appended (0 if none). */
+uint64_t aof_last_raft_index(void);
 
 #endif

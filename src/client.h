@@ -22,6 +22,8 @@ struct command;
 #define CLIENT_READ_PAUSED (1u << 3)       /* back-pressure: not reading */
 #define CLIENT_UNIX_SOCKET (1u << 4)
 #define CLIENT_IN_EXEC (1u << 5)           /* a command is running */
+#define CLIENT_BLOCKED (1u << 6)           /* waits for its Raft proposals (RAFT_RETRY) */
+#define CLIENT_UNBLOCKED (1u << 7)         /* on net.c's list of clients to resume */
 
 struct client {
     uint64_t id;
@@ -60,6 +62,8 @@ struct client {
     /* durability: the reply bytes of this client's writes may leave only
      * once server.durable_gen >= wait_gen (fsync: always; later Raft) */
     uint64_t wait_gen;
+    /* Raft: proposals of this client not yet applied */
+    long long raft_pending;
 
     /* server's list of clients */
     struct client *prev, *next;

@@ -187,22 +187,22 @@ static void propagate_effects(struct client *c)
     }
 }
 
-void command_exec(struct client *c)
+int command_exec(struct client *c)
 {
     if (c->argc == 0)
-        return;
+        return CMD_DONE;
     server.cmd_now_ms = server.fixed_time_ms ? server.fixed_time_ms : mstime();
     c->cmd = NULL;
 
     struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
     if (!cmd) {
         reply_unknown_command(c);
-        return;
+        return CMD_DONE;
     }
     if (!arity_ok(cmd, c->argc)) {
         cmd->rejected_calls++;
         reply_error_arity(c, cmd->name);
-        return;
+        return CMD_DONE;
     }
     if (cmd->subcommands && c->argc >= 2) {
         struct command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
@@ -220,32 +220,43 @@ void command_exec(struct client *c)
             reply_error(c, b.data);
             buf_free(&b);
             cmd->rejected_calls++;
-            return;
+            return CMD_DONE;
         }
         if (!arity_ok(sub, c->argc)) {
             sub->rejected_calls++;
             reply_errorf(c, "ERR wrong number of arguments for '%s' command", sub->name);
-            return;
+            return CMD_DONE;
         }
         cmd = sub;
     }
     if (!c->authenticated && !(cmd->flags & CMD_NOAUTH)) {
         cmd->rejected_calls++;
         reply_error(c, "NOAUTH Authentication required.");
-        return;
+        return CMD_DONE;
     }
 
     if (server.loading && c->fd >= 0 && !(cmd->flags & CMD_LOADING)) {
         cmd->rejected_calls++;
         reply_error(c, "LOADING Redis is loading the dataset in memory");
-        return;
+        return CMD_DONE;
     }
     if ((cmd->flags & CMD_WRITE) && server.deny_write) {
         const char *why = server.deny_write();
         if (why) {
             cmd->rejected_calls++;
             reply_error(c, why);
-            return;
+            return CMD_DONE;
+        }
+    }
+
+    if (server.raft_intercept && c->fd >= 0) {
+        int r = server.raft_intercept(c, cmd);
+        if (r == RAFT_RETRY)
+            return CMD_RETRY;
+        if (r == RAFT_TAKEN) {
+            cmd->calls++;
+            server.stat_numcommands++;
+            return CMD_DONE;
         }
     }
 
@@ -272,4 +283,5 @@ void command_exec(struct client *c)
     c->lastcmd = cmd;
     c->cmd = NULL;
     server.current_client = NULL;
+    return CMD_DONE;
 }

@@ -78,8 +78,11 @@ int command_flag_names(uint32_t flags, const char **names, int max);
 
 /* Executes the command in c->argc / c->argv: lookup, arity, auth, then the
  * handler; counts statistics; propagates the effect of writes.  Replies go
- * to c->reply. */
-void command_exec(struct client *c);
+ * to c->reply.  Returns CMD_DONE, or CMD_RETRY when the command could not
+ * run yet (Raft: the client waits for its earlier proposals): the caller
+ * keeps it and calls again once server.unblock_client(c) was called. */
+enum { CMD_DONE = 0, CMD_RETRY = 1 };
+int command_exec(struct client *c);
 
 /* For handlers: the dataset changed (n changes). */
 void cmd_dirty(struct client *c, int n);

@@ -13,6 +13,7 @@
 #include "aof.h"
 #include "config.h"
 #include "net.h"
+#include "raft/node.h"
 #include "server_state.h"
 #include "util/log.h"
 #include "util/notify.h"
@@ -189,10 +190,6 @@ int main(int argc, char **argv)
     else
         log_warning("Warning: no config file specified, using the default config. In order to "
                     "specify a config file use raftcache-server -c /path/to/raftcache.yaml");
-    if (cfg.raft_enabled)
-        log_notice("Raft requested (raft.enabled / USE_RAFT): dir=%s node_id=%d; replication "
-                   "is not built into this version yet, serving as a single node",
-                   cfg.raft_dir, cfg.raft_node_id);
 
     server_state_init(&cfg);
     char *cwd = getcwd(NULL, 0);
@@ -219,10 +216,13 @@ int main(int argc, char **argv)
             log_warning("Failed to write PID file %s: %s", cfg.pidfile, strerror(-rc));
     }
     net_add_before_sleep(check_shutdown);
-    /* The AOF writes (and with fsync: always, fsyncs) before any reply of
-     * the iteration is written: registered first, it runs first. */
+    /* Order matters: Raft's Ready (persist, apply: replies and AOF frames
+     * appear), then the AOF write (and with fsync: always, the fsync),
+     * then net.c writes the replies. */
+    net_add_before_sleep(node_before_sleep);
     net_add_before_sleep(aof_before_sleep);
     net_add_cron(aof_cron);
+    net_add_cron(node_cron);
     server.on_config_set = on_config_set;
     net_start(loop);
     /* Loading serves clients now and then (-LOADING), as Redis does. */
@@ -235,6 +235,14 @@ int main(int argc, char **argv)
         return 1;
     }
     server.process_events = NULL;
+    if (node_start(loop) < 0) {
+        aof_shutdown();
+        net_stop(loop);
+        server_state_free();
+        config_free(&cfg);
+        ev_loop_destroy(loop);
+        return 1;
+    }
 
     ev_signal sigterm_w, sigint_w, sighup_w;
     ev_signal_init(&sigterm_w, on_shutdown_signal, SIGTERM);
@@ -253,6 +261,7 @@ int main(int argc, char **argv)
     notify_send("STOPPING=1");
     log_warning("User requested shutdown...");
     net_stop(loop);
+    node_stop();
     aof_shutdown();
     if (cfg.pidfile && cfg.pidfile[0])
         unlink(cfg.pidfile);

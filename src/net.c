@@ -46,7 +46,8 @@ struct conn {
     ev_io rio;
     ev_io wio;
     struct client *c;
-    struct conn *next_pending; /* pending-write list */
+    struct conn *next_pending;   /* pending-write list */
+    struct conn *next_unblocked; /* clients to resume (Raft) */
 };
 
 struct listener {
@@ -183,9 +184,21 @@ int net_listen(struct ev_loop *loop)
 
 /* ---- clients ---- */
 
+static struct conn *unblocked_head;
+
 static void conn_free(struct conn *cn)
 {
     struct client *c = cn->c;
+    if (server.on_client_free)
+        server.on_client_free(c);
+    if (c->flags & CLIENT_UNBLOCKED) {
+        for (struct conn **pp = &unblocked_head; *pp; pp = &(*pp)->next_unblocked) {
+            if (*pp == cn) {
+                *pp = cn->next_unblocked;
+                break;
+            }
+        }
+    }
     ev_io_stop(loop_, &cn->rio);
     ev_io_stop(loop_, &cn->wio);
     if (c->flags & CLIENT_PENDING_WRITE) {
@@ -201,6 +214,32 @@ static void conn_free(struct conn *cn)
     server_unlink_client(c);
     client_free(c);
     free(cn);
+}
+
+static void unblock_client(struct client *c)
+{
+    struct conn *cn = c->conn;
+    if (!cn || !(c->flags & CLIENT_BLOCKED) || (c->flags & CLIENT_UNBLOCKED))
+        return;
+    c->flags |= CLIENT_UNBLOCKED;
+    cn->next_unblocked = unblocked_head;
+    unblocked_head = cn;
+}
+
+/* Runs the commands that blocked clients have waiting; returns whether
+ * there were any. */
+static int resume_unblocked(void)
+{
+    struct conn *cn = unblocked_head;
+    unblocked_head = NULL;
+    int any = cn != NULL;
+    while (cn) {
+        struct conn *next = cn->next_unblocked;
+        cn->c->flags &= ~(CLIENT_UNBLOCKED | CLIENT_BLOCKED);
+        process_input(cn);
+        cn = next;
+    }
+    return any;
 }
 
 static void on_reply(struct client *c)
@@ -302,7 +341,7 @@ static void process_input(struct conn *cn)
 {
     struct client *c = cn->c;
     while (c->qpos < c->query.len) {
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))
             break;
         if (client_pending_reply(c) > OUTPUT_HIGH_WATER) {
             pause_reading(cn);
@@ -331,10 +370,16 @@ static void process_input(struct conn *cn)
         }
         c->argc = c->parser.argc;
         c->argv = c->parser.argv;
-        if (c->argc > 0)
-            command_exec(c);
+        int rc = c->argc > 0 ? command_exec(c) : CMD_DONE;
         c->argc = 0;
         c->argv = NULL;
+        if (rc == CMD_RETRY) {
+            /* The command waits in the query buffer, unparsed as far as
+             * the parser knows, until server.unblock_client(c). */
+            c->flags |= CLIENT_BLOCKED;
+            resp_parser_reset(&c->parser);
+            break;
+        }
         c->qpos += consumed;
     }
     /* Drop what was consumed; a partial command moves to the front. */
@@ -453,8 +498,14 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     (void)loop;
     (void)w;
     (void)revents;
-    for (int i = 0; i < nbefore_sleep; i++)
-        before_sleep_fns[i]();
+    /* The hooks (Raft's Ready, the AOF) can unblock clients whose next
+     * commands then produce more work for the hooks: a few rounds. */
+    for (int round = 0; round < 16; round++) {
+        for (int i = 0; i < nbefore_sleep; i++)
+            before_sleep_fns[i]();
+        if (!resume_unblocked())
+            break;
+    }
 
     /* Writing to a client can let it run commands that back-pressure held
      * back (after_drain), which queues more output: go round until nothing
@@ -561,6 +612,7 @@ void net_start(struct ev_loop *loop)
 {
     loop_ = loop;
     server.on_reply = on_reply;
+    server.unblock_client = unblock_client;
     for (int i = 0; i < nlisteners; i++) {
         ev_io_init(&listeners[i].io, accept_cb, listeners[i].fd, EV_READ);
         listeners[i].io.data = &listeners[i];

@@ -11,6 +11,9 @@
 #include "util/buf.h"
 
 struct dict;
+struct command;
+
+enum { RAFT_LOCAL = 0, RAFT_TAKEN = 1, RAFT_RETRY = 2 };
 
 struct server {
     struct config *cfg; /* effective configuration (owned by main) */
@@ -74,6 +77,20 @@ struct server {
     /* Serves clients for a moment during a long load (they get -LOADING
      * for all but a few commands). */
     void (*process_events)(void);
+    /* Raft (raft/node.c), NULL when Raft is off.  Called by the executor
+     * for a client's command after the auth checks: returns RAFT_LOCAL to
+     * execute it here and now, RAFT_TAKEN when it was proposed to the log
+     * (the reply comes when the entry is applied), RAFT_RETRY when the
+     * client must first get the replies of its earlier proposals (the
+     * command stays in its query buffer and is parsed again later). */
+    int (*raft_intercept)(struct client *c, const struct command *cmd);
+    /* INFO raft section (fields only, after "# Raft"). */
+    void (*info_raft)(struct buf *b);
+    /* net.c: c, blocked by RAFT_RETRY, may run its commands again. */
+    void (*unblock_client)(struct client *c);
+    /* A client is being freed (net.c calls it): forget references to it. */
+    void (*on_client_free)(struct client *c);
+
     /* The client whose command is running (NULL while loading). */
     struct client *current_client;
 

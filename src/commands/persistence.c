@@ -3,6 +3,7 @@
 
 #include "aof.h"
 #include "command.h"
+#include "db.h"
 #include "reply.h"
 #include "server_state.h"
 
@@ -20,6 +21,39 @@ static void bgrewriteaof_command(struct client *c)
     reply_simple(c, "Background append only file rewriting started");
 }
 
+/* RAFT.EXPIRE key [key ...]: proposed by the Raft leader for keys it found
+ * expired.  Applied with the entry's time, a key is deleted only if it is
+ * still expired then (a later PERSIST or SET wins), on every node alike.
+ * Replies the number of keys deleted. */
+static void raft_expire_command(struct client *c)
+{
+    long long deleted = 0;
+    for (int i = 1; i < c->argc; i++) {
+        size_t before = db_size(c->db);
+        db_lookup(c->db, c->argv[i].ptr, c->argv[i].len, server.cmd_now_ms);
+        if (db_size(c->db) < before) {
+            deleted++;
+            cmd_dirty(c, 1);
+        }
+    }
+    /* The deletions were logged as DELs by the expire hook. */
+    cmd_propagate_none(c);
+    reply_int(c, deleted);
+}
+
+/* RAFT.INFO: the INFO raft section as a bulk string. */
+static void raft_info_command(struct client *c)
+{
+    struct buf b = BUF_INIT;
+    buf_printf(&b, "# Raft\r\n");
+    if (server.info_raft)
+        server.info_raft(&b);
+    else
+        buf_printf(&b, "raft_enabled:0\r\n");
+    reply_verbatim(c, b.data, b.len);
+    buf_free(&b);
+}
+
 struct command persistence_commands[] = {
     {.name = "bgrewriteaof",
      .proc = bgrewriteaof_command,
@@ -29,6 +63,27 @@ struct command persistence_commands[] = {
      .since = "1.0.0",
      .summary = "Asynchronously rewrites the append-only file to disk.",
      .complexity = "O(1)",
+     .args = ""},
+    {.name = "raft.expire",
+     .proc = raft_expire_command,
+     .arity = -2,
+     .flags = CMD_WRITE | CMD_FAST,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .group = "generic",
+     .since = "7.0.0",
+     .summary = "Deletes the given keys if they are expired (proposed by the Raft leader).",
+     .complexity = "O(N) where N is the number of keys",
+     .args = "key:key..."},
+    {.name = "raft.info",
+     .proc = raft_info_command,
+     .arity = 1,
+     .flags = CMD_LOADING | CMD_STALE,
+     .group = "server",
+     .since = "7.0.0",
+     .summary = "Returns the state of this Raft node (role, term, indexes, peers).",
+     .complexity = "O(N) where N is the number of peers",
      .args = ""},
     {0},
 };

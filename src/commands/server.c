@@ -1193,6 +1193,15 @@ static void info_keyspace(struct buf *b)
     }
 }
 
+static void info_raft(struct buf *b)
+{
+    buf_printf(b, "# Raft\r\n");
+    if (server.info_raft)
+        server.info_raft(b);
+    else
+        buf_printf(b, "raft_enabled:0\r\n");
+}
+
 static const struct info_section {
     const char *name;
     void (*fn)(struct buf *b);
@@ -1212,6 +1221,7 @@ static const struct info_section {
     {"errorstats", info_errorstats, 1},
     {"cluster", info_cluster, 1},
     {"keyspace", info_keyspace, 1},
+    {"raft", info_raft, 0}, /* INFO raft, INFO all */
 };
 
 static void info_cmd(struct client *c)

@@ -1,0 +1,509 @@
+/* node: the Raft node driver (see node.h). */
+#include "raft/node.h"
+
+#include <ev.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aof.h"
+#include "aof_codec.h"
+#include "command.h"
+#include "db.h"
+#include "raft/raft.h"
+#include "raft/storage_sqlite.h"
+#include "reply.h"
+#include "server_state.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* Entry payload (docs/raft.md):
+ *   byte 0      format version (1)
+ *   bytes 1-8   the leader's clock when it proposed, ms since the epoch, LE
+ *   bytes 9-12  db index, LE
+ *   bytes 13-   the command as a RESP multibulk
+ * Every node applies the command with that clock, so relative expiries
+ * (EXPIRE k 10, SET .. EX) and expiry checks give the same result
+ * everywhere without rewriting the command first. */
+#define ENTRY_VERSION 1
+#define ENTRY_HEAD    13
+
+/* Keys the leader proposes for deletion per cron tick and db. */
+#define EXPIRE_BATCH 64
+
+struct pending {
+    uint64_t index, term;
+    struct client *c; /* NULL once the client is gone */
+};
+
+static struct {
+    int on;
+    struct ev_loop *loop;
+    struct rstore *store;
+    struct raft *r;
+    ev_timer tick;
+    struct client *applyc; /* executes applied entries */
+    struct aof_argv args;
+    struct buf enc;
+    /* proposals of this node's clients, in index order */
+    struct pending *q;
+    size_t qhead, qlen, qcap;
+    uint64_t expire_cursor;
+    long long proposals, applied_entries, lost_proposals;
+    int64_t last_save_us; /* duration of the last rstore_save */
+    int64_t started_ms;
+} node;
+
+/* ---- pending proposals (a ring) ---- */
+
+static void q_push(uint64_t index, uint64_t term, struct client *c)
+{
+    if (node.qlen == node.qcap) {
+        size_t ncap = node.qcap ? node.qcap * 2 : 64;
+        struct pending *nq = xmalloc(ncap * sizeof(*nq));
+        for (size_t i = 0; i < node.qlen; i++)
+            nq[i] = node.q[(node.qhead + i) % node.qcap];
+        free(node.q);
+        node.q = nq;
+        node.qhead = 0;
+        node.qcap = ncap;
+    }
+    node.q[(node.qhead + node.qlen) % node.qcap] = (struct pending){index, term, c};
+    node.qlen++;
+}
+
+static struct pending *q_front(void)
+{
+    return node.qlen ? &node.q[node.qhead] : NULL;
+}
+
+static void q_pop(void)
+{
+    node.qhead = (node.qhead + 1) % node.qcap;
+    node.qlen--;
+}
+
+static void on_client_free(struct client *c)
+{
+    if (c->raft_pending == 0)
+        return;
+    for (size_t i = 0; i < node.qlen; i++) {
+        struct pending *p = &node.q[(node.qhead + i) % node.qcap];
+        if (p->c == c)
+            p->c = NULL;
+    }
+}
+
+/* The proposal at the queue's front is answered (reply bytes, or an
+ * error when it was lost): give them to its client, in order. */
+static void answer_front(const char *reply, size_t len)
+{
+    struct pending *p = q_front();
+    struct client *c = p->c;
+    q_pop();
+    if (!c)
+        return;
+    reply_raw(c, reply, len);
+    if (--c->raft_pending == 0 && (c->flags & CLIENT_BLOCKED) && server.unblock_client)
+        server.unblock_client(c);
+}
+
+/* ---- leader address for redirections ---- */
+
+static const char *client_addr_of(uint64_t id)
+{
+    for (int i = 0; i < server.cfg->npeers; i++)
+        if ((uint64_t)server.cfg->peers[i].id == id)
+            return server.cfg->peers[i].client_addr;
+    return NULL;
+}
+
+/* ---- the write path ---- */
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static int intercept(struct client *c, const struct command *cmd)
+{
+    if (!(cmd->flags & CMD_WRITE)) {
+        /* A read waits for the client's own writes, so it sees them and
+         * its reply comes after theirs. */
+        return c->raft_pending > 0 ? RAFT_RETRY : RAFT_LOCAL;
+    }
+    if (raft_role(node.r) != RAFT_LEADER) {
+        if (c->raft_pending > 0)
+            return RAFT_RETRY;
+        uint64_t leader = raft_leader(node.r);
+        const char *addr = leader != RAFT_NONE ? client_addr_of(leader) : NULL;
+        if (addr)
+            reply_errorf(c, "MOVED 0 %s", addr);
+        else
+            reply_error(c, "CLUSTERDOWN No raft leader");
+        return RAFT_TAKEN;
+    }
+
+    buf_clear(&node.enc);
+    buf_reserve(&node.enc, ENTRY_HEAD);
+    uint8_t *h = (uint8_t *)node.enc.data;
+    h[0] = ENTRY_VERSION;
+    put_le(h + 1, (uint64_t)mstime(), 8);
+    put_le(h + 9, (uint64_t)c->db_index, 4);
+    node.enc.len = ENTRY_HEAD;
+    cmd_encode(&node.enc, c->argc, c->argv);
+
+    uint64_t index, term;
+    int rc = raft_propose(node.r, node.enc.data, node.enc.len, &index, &term);
+    if (rc == RAFT_EDROPPED) {
+        if (c->raft_pending > 0)
+            return RAFT_RETRY;
+        reply_error(c, "BUSY the Raft log has too many uncommitted writes, try again");
+        return RAFT_TAKEN;
+    }
+    if (rc < 0) {
+        if (c->raft_pending > 0)
+            return RAFT_RETRY;
+        reply_errorf(c, "ERR raft: %s", raft_strerror(rc));
+        return RAFT_TAKEN;
+    }
+    q_push(index, term, c);
+    c->raft_pending++;
+    node.proposals++;
+    return RAFT_TAKEN;
+}
+
+/* ---- apply ---- */
+
+static void apply_entry(const struct raft_entry *e)
+{
+    struct client *ac = node.applyc;
+    buf_clear(&ac->reply);
+    aof_entry_begin(e->index);
+    if (e->type == RAFT_ENTRY_NORMAL) {
+        const uint8_t *d = e->data;
+        int ok = e->len >= ENTRY_HEAD && d[0] == ENTRY_VERSION;
+        uint64_t now = ok ? get_le(d + 1, 8) : 0;
+        uint64_t dbid = ok ? get_le(d + 9, 4) : 0;
+        size_t pos = 0;
+        if (ok && client_select_db(ac, (int)dbid) == 0 &&
+            aof_payload_next((const char *)d + ENTRY_HEAD, e->len - ENTRY_HEAD, &pos, &node.args) ==
+                1) {
+            /* Expiry decided at the proposal's time, the same on every
+             * node: deleting an expired key here is deterministic. */
+            server.fixed_time_ms = (int64_t)now;
+            db_set_expire_policy(1);
+            ac->argc = node.args.argc;
+            ac->argv = node.args.argv;
+            command_exec(ac);
+            ac->argc = 0;
+            ac->argv = NULL;
+            db_set_expire_policy(0);
+            server.fixed_time_ms = 0;
+        } else {
+            /* Only this code writes entries: a bad one is a bug or a
+             * damaged disk.  Apply nothing, say so, keep going. */
+            log_warning("Raft entry %" PRIu64 " (term %" PRIu64 ") is malformed: not applied",
+                        e->index, e->term);
+            resp_add_error(&ac->reply, "ERR raft: malformed log entry", 29);
+        }
+    }
+    aof_entry_end();
+    node.applied_entries++;
+
+    /* Answer this node's clients: proposals overtaken by this index that
+     * were not this entry were lost (another leader's entry took their
+     * place); the one that is this entry gets the reply. */
+    struct pending *p;
+    while ((p = q_front()) != NULL && p->index <= e->index) {
+        if (p->index == e->index && p->term == e->term && e->type == RAFT_ENTRY_NORMAL) {
+            answer_front(ac->reply.data, ac->reply.len);
+        } else {
+            static const char lost[] =
+                "-ERR raft: the write was not committed (leadership changed), retry\r\n";
+            node.lost_proposals++;
+            answer_front(lost, sizeof(lost) - 1);
+        }
+    }
+    buf_clear(&ac->reply);
+}
+
+static void fatal_storage(int rc)
+{
+    log_warning("Raft storage failure (%s): stopping, the node cannot go on without knowing "
+                "what its disk holds",
+                rstore_strerror(rc));
+    exit(1);
+}
+
+void node_before_sleep(void)
+{
+    if (!node.on)
+        return;
+    while (raft_has_ready(node.r)) {
+        struct raft_ready rd;
+        int rc = raft_ready(node.r, &rd);
+        if (rc < 0)
+            fatal_storage(rc);
+        /* The commit index alone need not be durable (it is recovered from
+         * the AOF's last index and from the leader), so a Ready that only
+         * moves it costs no fsync. */
+        if (rd.n_entries > 0 || (rd.has_hard_state && rd.must_sync)) {
+            int64_t t0 = monotonic_us();
+            rc = rstore_save(node.store, rd.has_hard_state ? &rd.hard_state : NULL, rd.entries,
+                             rd.n_entries);
+            node.last_save_us = monotonic_us() - t0;
+            if (rc < 0)
+                fatal_storage(rc);
+        }
+        /* rd.messages: a single node sends nothing (the TCP transport
+         * comes with multi-node clusters). */
+        for (size_t i = 0; i < rd.n_committed; i++)
+            apply_entry(&rd.committed_entries[i]);
+        raft_advance(node.r, &rd);
+    }
+}
+
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+    raft_tick(node.r);
+}
+
+/* ---- leader-side expiry ---- */
+
+struct expired {
+    int64_t now;
+    struct resp_arg keys[EXPIRE_BATCH + 1];
+    int n;
+};
+
+static void collect_expired(void *ud, struct dict_entry *e)
+{
+    struct expired *x = ud;
+    if (x->n < EXPIRE_BATCH && (int64_t)(intptr_t)e->val <= x->now) {
+        x->keys[x->n + 1].ptr = e->key;
+        x->keys[x->n + 1].len = e->klen;
+        x->n++;
+    }
+}
+
+void node_cron(void)
+{
+    if (!node.on || raft_role(node.r) != RAFT_LEADER)
+        return;
+    /* Expired keys are deleted through the log, so every node deletes the
+     * same keys at the same point of the history. */
+    for (int i = 0; i < server.ndbs; i++) {
+        struct db *db = server.dbs[i];
+        if (db_expires_size(db) == 0)
+            continue;
+        struct expired x = {.now = mstime()};
+        uint64_t cursor = 0;
+        int rounds = 0;
+        do {
+            cursor = dict_scan(db->expires, cursor, collect_expired, &x);
+        } while (cursor && x.n < EXPIRE_BATCH && ++rounds < 100);
+        if (x.n == 0)
+            continue;
+        x.keys[0].ptr = "RAFT.EXPIRE";
+        x.keys[0].len = 11;
+        buf_clear(&node.enc);
+        buf_reserve(&node.enc, ENTRY_HEAD);
+        uint8_t *h = (uint8_t *)node.enc.data;
+        h[0] = ENTRY_VERSION;
+        put_le(h + 1, (uint64_t)x.now, 8);
+        put_le(h + 9, (uint64_t)i, 4);
+        node.enc.len = ENTRY_HEAD;
+        cmd_encode(&node.enc, x.n + 1, x.keys);
+        uint64_t index, term;
+        raft_propose(node.r, node.enc.data, node.enc.len, &index, &term);
+    }
+}
+
+/* ---- INFO raft ---- */
+
+static void info_raft(struct buf *b)
+{
+    uint64_t entries = rstore_entry_count(node.store);
+    uint64_t disk = 0;
+    rstore_disk_size(node.store, &disk);
+    uint64_t leader = raft_leader(node.r);
+    const char *laddr = leader != RAFT_NONE ? client_addr_of(leader) : NULL;
+    buf_printf(b,
+               "raft_enabled:1\r\n"
+               "raft_node_id:%" PRIu64 "\r\n"
+               "raft_role:%s\r\n"
+               "raft_term:%" PRIu64 "\r\n"
+               "raft_voted_for:%" PRIu64 "\r\n"
+               "raft_leader_id:%" PRIu64 "\r\n"
+               "raft_leader_addr:%s\r\n"
+               "raft_commit_index:%" PRIu64 "\r\n"
+               "raft_applied_index:%" PRIu64 "\r\n"
+               "raft_first_log_index:%" PRIu64 "\r\n"
+               "raft_last_log_index:%" PRIu64 "\r\n"
+               "raft_last_log_term:%" PRIu64 "\r\n"
+               "raft_log_entries:%" PRIu64 "\r\n"
+               "raft_db_bytes:%" PRIu64 "\r\n"
+               "raft_aof_last_index:%" PRIu64 "\r\n"
+               "raft_proposals:%lld\r\n"
+               "raft_applied_entries:%lld\r\n"
+               "raft_lost_proposals:%lld\r\n"
+               "raft_pending_proposals:%zu\r\n"
+               "raft_last_save_usec:%lld\r\n"
+               "raft_peers:%zu\r\n",
+               raft_id(node.r), raft_role_name(raft_role(node.r)), raft_term(node.r),
+               raft_vote(node.r), leader, laddr ? laddr : "", raft_commit_index(node.r),
+               raft_applied_index(node.r), raft_first_index(node.r), raft_last_index(node.r),
+               raft_last_term(node.r), entries, disk, aof_last_raft_index(), node.proposals,
+               node.applied_entries, node.lost_proposals, node.qlen, (long long)node.last_save_us,
+               raft_peer_count(node.r));
+    for (size_t i = 0; i < raft_peer_count(node.r); i++) {
+        struct raft_peer_info pi;
+        raft_peer_info(node.r, i, &pi);
+        const char *addr = client_addr_of(pi.id);
+        buf_printf(b,
+                   "raft_peer%zu:id=%" PRIu64 ",addr=%s,match=%" PRIu64 ",next=%" PRIu64
+                   ",state=%s,inflight=%zu,active=%d,self=%d\r\n",
+                   i, pi.id, addr ? addr : "", pi.match, pi.next,
+                   raft_progress_state_name(pi.state), pi.inflight, pi.recent_active ? 1 : 0,
+                   pi.id == raft_id(node.r));
+    }
+}
+
+/* ---- life cycle ---- */
+
+int node_start(struct ev_loop *loop)
+{
+    struct config *cfg = server.cfg;
+    if (!cfg->raft_enabled)
+        return 0;
+    uint64_t id = (uint64_t)cfg->raft_node_id;
+    for (int i = 0; i < cfg->npeers; i++) {
+        if ((uint64_t)cfg->peers[i].id != id) {
+            log_warning("raft.peers names other nodes, but this version runs Raft on a single "
+                        "node only (the TCP transport is not built yet): refusing to start");
+            return -1;
+        }
+    }
+    int rc = rstore_open(cfg->raft_dir, &node.store);
+    if (rc < 0) {
+        log_warning("Can't open the Raft store in %s: %s", cfg->raft_dir, rstore_strerror(rc));
+        return -1;
+    }
+    rc = rstore_check_node_id(node.store, id);
+    struct raft_start_state st;
+    if (rc == 0)
+        rc = rstore_load(node.store, &st);
+    if (rc < 0) {
+        log_warning("Can't load the Raft state from %s: %s", cfg->raft_dir, rstore_strerror(rc));
+        goto fail;
+    }
+    st.applied = cfg->aof_enabled ? aof_last_raft_index() : 0;
+    if (st.applied > st.last_index) {
+        log_warning("The AOF holds Raft entries up to index %" PRIu64 " but the Raft log in "
+                    "%s ends at %" PRIu64 ": the Raft directory does not belong with this "
+                    "AOF. Refusing to start.",
+                    st.applied, cfg->raft_dir, st.last_index);
+        goto fail;
+    }
+    if (st.applied + 1 < st.first_index) {
+        log_warning("The Raft log in %s starts at index %" PRIu64 " but the AOF only holds "
+                    "entries up to %" PRIu64 ": refusing to start.",
+                    cfg->raft_dir, st.first_index, st.applied);
+        goto fail;
+    }
+    /* The AOF holds only applied, hence committed, entries: the commit
+     * index (not fsynced on its own) is at least that. */
+    if (st.hs.commit < st.applied)
+        st.hs.commit = st.applied;
+
+    uint64_t peers[1] = {id};
+    int eticks = (int)(cfg->raft_election_timeout_ms / cfg->raft_heartbeat_ms);
+    struct raft_config rcfg = {
+        .id = id,
+        .peers = peers,
+        .n_peers = 1,
+        .election_tick = eticks < 2 ? 2 : eticks,
+        .heartbeat_tick = 1,
+        .pre_vote = true,
+        .check_quorum = true,
+        .max_inflight_msgs = 256,
+        .max_size_per_msg = 1024 * 1024,
+        .max_committed_size_per_ready = 16 * 1024 * 1024,
+        .max_uncommitted_size = 0,
+        .rand_seed = rand_u64(),
+    };
+    struct raft_storage stor = rstore_raft_storage(node.store);
+    rc = raft_new(&rcfg, &stor, &st, &node.r);
+    if (rc < 0) {
+        log_warning("Can't start the Raft core: %s", raft_strerror(rc));
+        goto fail;
+    }
+    node.applyc = client_create(-1);
+    node.applyc->authenticated = 1;
+    aof_argv_init(&node.args);
+    node.on = 1;
+    node.loop = loop;
+    node.started_ms = mstime();
+    /* Outside apply, expired keys are only hidden (node.h). */
+    db_set_expire_policy(0);
+    server.raft_intercept = intercept;
+    server.info_raft = info_raft;
+    server.on_client_free = on_client_free;
+
+    /* A single voter need not wait for an election timeout. */
+    struct raft_msg hup = {.type = RAFT_MSG_HUP, .from = id, .to = id};
+    raft_step(node.r, &hup);
+
+    double period = (double)cfg->raft_heartbeat_ms / 1000.0;
+    ev_timer_init(&node.tick, tick_cb, period, period);
+    ev_timer_start(loop, &node.tick);
+    log_notice("Raft node %" PRIu64 " started: term %" PRIu64 ", log %" PRIu64 "..%" PRIu64
+               ", commit %" PRIu64 ", AOF holds up to %" PRIu64 " (store %s)",
+               id, st.hs.term, st.first_index, st.last_index, st.hs.commit, st.applied,
+               cfg->raft_dir);
+    return 0;
+fail:
+    rstore_close(node.store);
+    node.store = NULL;
+    return -1;
+}
+
+void node_stop(void)
+{
+    if (!node.on)
+        return;
+    ev_timer_stop(node.loop, &node.tick);
+    /* Whatever was proposed but not applied gets no reply: the clients are
+     * being closed. */
+    raft_free(node.r);
+    node.r = NULL;
+    rstore_close(node.store);
+    node.store = NULL;
+    client_free(node.applyc);
+    node.applyc = NULL;
+    aof_argv_free(&node.args);
+    buf_free(&node.enc);
+    free(node.q);
+    node.q = NULL;
+    node.qlen = node.qcap = node.qhead = 0;
+    server.raft_intercept = NULL;
+    server.info_raft = NULL;
+    server.on_client_free = NULL;
+    node.on = 0;
+}
