@@ -31,6 +31,8 @@
 #define REWRITE_FRAME_PAYLOAD (1024 * 1024)
 /* The child writes its buffer out when it holds this much. */
 #define REWRITE_WRITE_CHUNK (4 * 1024 * 1024)
+/* What the rewrite child writes to its pipe once its file is complete. */
+#define REWRITE_DONE_BYTE 'K'
 /* Hash fields per HSET command in a rewrite. */
 #define REWRITE_HASH_BATCH 64
 /* Loading: progress is logged (and clients served) every this many bytes. */
@@ -57,6 +59,7 @@ static struct {
     /* everysec fsync thread */
     pthread_t thread;
     int thread_started;
+    int mu_ready; /* mu and cv initialised (once for the process) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int fsync_requested;       /* under mu */
@@ -70,6 +73,7 @@ static struct {
 
     /* rewrite */
     pid_t child;
+    int child_pipe; /* read end: the child writes one byte when its file is complete */
     char *tmp_path;
     struct buf rewrite_buf; /* frames produced since the fork */
     int64_t rewrite_start_ms;
@@ -82,7 +86,11 @@ static struct {
     int64_t load_start_ms;
     uint64_t load_total, load_done;
     uint64_t load_truncated_bytes;
-} aof = {.fd = -1, .selected_db = -1, .last_rewrite_ok = 1, .last_rewrite_secs = -1};
+} aof = {.fd = -1,
+         .selected_db = -1,
+         .child_pipe = -1,
+         .last_rewrite_ok = 1,
+         .last_rewrite_secs = -1};
 
 static char *path_join(const char *dir, const char *name)
 {
@@ -204,8 +212,13 @@ static void start_fsync_thread(void)
 {
     if (aof.thread_started)
         return;
-    pthread_mutex_init(&aof.mu, NULL);
-    pthread_cond_init(&aof.cv, NULL);
+    /* The thread stops and starts again with CONFIG SET appendonly; the
+     * mutex may still be in use elsewhere and is initialised only once. */
+    if (!aof.mu_ready) {
+        pthread_mutex_init(&aof.mu, NULL);
+        pthread_cond_init(&aof.cv, NULL);
+        aof.mu_ready = 1;
+    }
     if (pthread_create(&aof.thread, NULL, fsync_thread, NULL) != 0) {
         log_warning("Can't create the AOF fsync thread");
         abort();
@@ -246,10 +259,39 @@ static void wait_background_fsync(void)
 
 /* ---- appending ---- */
 
+/* The batch being built is durable, or nothing needs it to be any more:
+ * the replies held for it (client.wait_gen) may go, and the next frames
+ * belong to a new batch. */
+static void batch_done(void)
+{
+    server.durable_gen = aof.batch_gen;
+    aof.batch_gen++;
+}
+
+/* Raft entry mode (aof_entry_begin/end): the effects of one applied entry
+ * are collected here and framed once, with the entry's index. */
+static int entry_open;
+static uint64_t entry_index;
+static struct buf entry_payload = BUF_INIT;
+static uint64_t last_index; /* Raft index of the last frame loaded or appended */
+
+static void append_frame(uint64_t index, const char *payload, size_t len);
+
 static void propagate(int dbid, const char *resp, size_t len)
 {
     if (aof.state == AOF_OFF)
         return;
+    if (entry_open) {
+        if (dbid != aof.selected_db) {
+            char num[24];
+            int n = ll_to_str(num, sizeof(num), dbid);
+            struct resp_arg sel[2] = {{"SELECT", 6}, {num, (size_t)n}};
+            cmd_encode(&entry_payload, 2, sel);
+            aof.selected_db = dbid;
+        }
+        buf_append(&entry_payload, resp, len);
+        return;
+    }
     struct buf *targets[2];
     int nt = 0;
     if (aof.state == AOF_ON)
@@ -278,9 +320,14 @@ static void propagate(int dbid, const char *resp, size_t len)
     if (nt == 2)
         buf_append(targets[1], b->data + start, b->len - start);
 
-    if (aof.state == AOF_ON && server.cfg->aof_fsync == AOF_FSYNC_ALWAYS &&
-        server.current_client)
-        server.current_client->wait_gen = aof.batch_gen;
+    struct client *c = server.current_client;
+    /* Only the reply of a write acknowledges it.  A read that deleted an
+     * expired key logs a DEL, but its reply promises nothing that needs the
+     * disk (replayed without the DEL, the key is expired all the same): it
+     * is not held, so reads go on while the disk fails. */
+    if (aof.state == AOF_ON && server.cfg->aof_fsync == AOF_FSYNC_ALWAYS && c && c->cmd &&
+        (c->cmd->flags & CMD_WRITE))
+        c->wait_gen = aof.batch_gen;
 }
 
 /* Writes the buffer at the end of the file.  Returns 0 or -errno; on error
@@ -306,8 +353,7 @@ static void flush_always(void)
     if (aof.buf.len == 0) {
         /* Nothing new: a batch whose only effect was refused still
          * completes its generation. */
-        server.durable_gen = aof.batch_gen;
-        aof.batch_gen++;
+        batch_done();
         return;
     }
     uint64_t before = aof.cur_size;
@@ -330,8 +376,7 @@ static void flush_always(void)
     buf_clear(&aof.buf);
     if (aof.buf.cap > 1024 * 1024)
         buf_free(&aof.buf);
-    server.durable_gen = aof.batch_gen;
-    aof.batch_gen++;
+    batch_done();
     clear_error();
 }
 
@@ -344,8 +389,13 @@ void aof_before_sleep(void)
         flush_always();
         return;
     }
-    if (aof.buf.len == 0)
+    if (aof.buf.len == 0) {
+        /* Replies held under `always` are released once the policy
+         * changed (CONFIG SET appendfsync in the same batch): nothing
+         * else would ever complete their batch. */
+        batch_done();
         return;
+    }
     if (policy == AOF_FSYNC_EVERYSEC && atomic_load(&aof.fsync_running)) {
         /* A write(2) now would wait behind the running fsync and stall the
          * loop.  As Redis: postpone for up to 2 seconds, then write
@@ -368,6 +418,7 @@ void aof_before_sleep(void)
     buf_clear(&aof.buf);
     if (aof.buf.cap > 1024 * 1024)
         buf_free(&aof.buf);
+    batch_done();
     if (atomic_load(&aof.fsync_errno) == 0)
         clear_error();
     if (policy == AOF_FSYNC_EVERYSEC && !atomic_load(&aof.fsync_running) &&
@@ -493,7 +544,7 @@ static int rewrite_child(const char *path, int64_t now)
     w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (w.fd < 0)
         return -errno;
-    struct aof_header h = {.version = AOF_FORMAT_VERSION};
+    struct aof_header h = {.version = AOF_FORMAT_VERSION, .base_index = last_index};
     aof_header_encode(&w.out, &h);
     for (int i = 0; i < server.ndbs && rc == 0; i++) {
         struct db *db = server.dbs[i];
@@ -551,6 +602,16 @@ int aof_rewrite_start(char *err, size_t errlen)
     aof.tmp_path = path_join(server.cfg->aof_dir, name);
     int64_t now = mstime();
 
+    /* The child says "done" through a pipe, not through its exit status:
+     * the event loop (libev's default loop) reaps every child itself on
+     * SIGCHLD, so waitpid() here would never see it. */
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
+        snprintf(err, errlen, "ERR Can't rewrite append only file in background: pipe: %s",
+                 strerror(errno));
+        return -1;
+    }
+
     /* The child gets a copy-on-write snapshot of memory at this instant;
      * every frame produced from now on is also kept in rewrite_buf and
      * appended to the new file when the child is done.  The next frame
@@ -560,16 +621,25 @@ int aof_rewrite_start(char *err, size_t errlen)
     if (pid < 0) {
         snprintf(err, errlen, "ERR Can't rewrite append only file in background: fork: %s",
                  strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
         return -1;
     }
     if (pid == 0) {
+        close(pfd[0]);
         int rc = rewrite_child(aof.tmp_path, now);
         if (rc < 0) {
             log_warning("Error writing the rewritten AOF %s: %s", aof.tmp_path, strerror(-rc));
             _exit(1);
         }
+        /* The file is complete and fsynced: tell the parent. */
+        char done = REWRITE_DONE_BYTE;
+        if (write(pfd[1], &done, 1) != 1)
+            _exit(1);
         _exit(0);
     }
+    close(pfd[1]);
+    aof.child_pipe = pfd[0];
     aof.child = pid;
     aof.rewrite_start_ms = now;
     aof.selected_db = -1;
@@ -624,15 +694,26 @@ static int rewrite_finish(void)
     buf_clear(&aof.rewrite_buf);
     if (aof.rewrite_buf.cap > 1024 * 1024)
         buf_free(&aof.rewrite_buf);
+    /* What aof.buf still holds (its write to the old file failed just
+     * before) is in the new file already: frames from before the fork are
+     * in the child's snapshot, later ones came from rewrite_buf.  Writing
+     * them again would apply them twice (INCR) and perhaps in the wrong db
+     * (their SELECT belonged to the old stream).  The new file was written
+     * and fsynced, so an old write or fsync error no longer stands. */
+    buf_clear(&aof.buf);
+    atomic_store(&aof.fsync_errno, 0);
+    if (aof.state == AOF_ON) {
+        batch_done();
+        clear_error();
+    }
     return 0;
 }
 
-static void rewrite_done(int status)
+static void rewrite_done(int ok)
 {
     int64_t now = mstime();
     aof.last_rewrite_secs = (now - aof.rewrite_start_ms) / 1000;
     aof.child = 0;
-    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (ok) {
         /* Everything buffered for the old file goes there first, so that
          * the old file is complete up to the switch. */
@@ -655,7 +736,7 @@ static void rewrite_done(int status)
             log_notice("Background AOF rewrite finished successfully");
         }
     } else {
-        log_warning("Background AOF rewrite terminated with error (status %d)", status);
+        log_warning("Background AOF rewrite terminated with error");
     }
     aof.last_rewrite_ok = ok;
     if (!ok) {
@@ -668,14 +749,36 @@ static void rewrite_done(int status)
     }
 }
 
+/* Reaps the rewrite child if the event loop has not done it yet (then
+ * waitpid fails with ECHILD, which is fine). */
+static void reap_child(void)
+{
+    int status;
+    while (waitpid(aof.child, &status, 0) < 0 && errno == EINTR) {
+    }
+    close(aof.child_pipe);
+    aof.child_pipe = -1;
+}
+
+/* Returns 0 while the rewrite child runs, 1 once it reported a complete
+ * file, -1 if it ended without (an error, a signal). */
+static int child_result(void)
+{
+    char c;
+    ssize_t n = read(aof.child_pipe, &c, 1);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return 0;
+    /* The byte comes right before _exit(0), so the wait is short. */
+    reap_child();
+    return n == 1 && c == REWRITE_DONE_BYTE ? 1 : -1;
+}
+
 static void rewrite_kill(void)
 {
     if (aof.child <= 0)
         return;
     kill(aof.child, SIGKILL);
-    int status;
-    while (waitpid(aof.child, &status, 0) < 0 && errno == EINTR) {
-    }
+    reap_child();
     aof.child = 0;
     unlink(aof.tmp_path);
     buf_clear(&aof.rewrite_buf);
@@ -686,10 +789,9 @@ static void rewrite_kill(void)
 void aof_cron(void)
 {
     if (aof.child > 0) {
-        int status;
-        pid_t pid = waitpid(aof.child, &status, WNOHANG);
-        if (pid == aof.child)
-            rewrite_done(status);
+        int r = child_result();
+        if (r != 0)
+            rewrite_done(r > 0);
     }
     if (aof.state == AOF_OFF)
         return;
@@ -716,8 +818,15 @@ void aof_cron(void)
     /* A failed write is retried here too, so a quiet server recovers. */
     if (aof.write_err && aof.buf.len > 0)
         aof_before_sleep();
+    /* A background fsync failed and its retry succeeded; writes are refused
+     * meanwhile, so no write will come to clear the error: do it here. */
+    if (aof.write_err && aof.buf.len == 0 && !atomic_load(&aof.fsync_running) &&
+        atomic_load(&aof.fsync_errno) == 0)
+        clear_error();
 
-    if (server.cfg->aof_rewrite_auto && aof.child == 0 && !aof.write_err &&
+    /* A percentage of 0 turns the trigger off, as in Redis. */
+    if (server.cfg->aof_rewrite_auto && server.cfg->aof_rewrite_percentage > 0 &&
+        aof.child == 0 && !aof.write_err &&
         aof.cur_size >= (uint64_t)server.cfg->aof_rewrite_min_size) {
         uint64_t base = aof.base_size ? aof.base_size : 1;
         uint64_t growth = aof.cur_size > base ? (aof.cur_size - base) * 100 / base : 0;
@@ -942,8 +1051,23 @@ static int load_file(void)
     aof.load_start_ms = mstime();
     aof.load_total = (uint64_t)st.st_size;
     server.loading = 1;
+    /* Nothing expires while the log is replayed, as in Redis.  The log
+     * tells what was done to each key while it was alive; a key whose time
+     * has come since must still be there for the frames after it (SET k v
+     * PXAT t, then APPEND k x), or the replay builds a dataset that never
+     * existed (a fresh "x" with no TTL).  So commands run at a time before
+     * any expire time (the log holds only absolute times), and the active
+     * cycle (the cron runs while loading serves clients) only hides keys.
+     * Keys whose time has come expire normally once loading is done. */
+    int64_t saved_fixed_time = server.fixed_time_ms;
+    server.fixed_time_ms = 1;
+    db_set_expire_policy(0);
     int64_t t0 = monotonic_us();
     int rc = aof_scan_file(aof.path, &opts, &res);
+    db_set_expire_policy(1);
+    server.fixed_time_ms = saved_fixed_time;
+    if (rc == 0)
+        last_index = res.last_raft_index;
     server.loading = 0;
     aof_argv_free(&ld.args);
     client_free(ld.fake);
@@ -1024,6 +1148,11 @@ int aof_start(void)
 
 int aof_set_enabled(int on, char *err, size_t errlen)
 {
+    if (server.loading) {
+        /* aof_start() decides once the file is loaded. */
+        snprintf(err, errlen, "can't change appendonly while the AOF is loading");
+        return -1;
+    }
     if (on && aof.state == AOF_OFF) {
         int rc = mkdir_p(server.cfg->aof_dir);
         if (rc < 0) {
@@ -1035,11 +1164,15 @@ int aof_set_enabled(int on, char *err, size_t errlen)
         aof.path = path_join(server.cfg->aof_dir, server.cfg->aof_filename);
         start_fsync_thread();
         server.propagate = propagate;
-        aof.state = AOF_WAIT_REWRITE;
         if (aof.child > 0) {
-            aof.rewrite_scheduled = 1;
-            return 0;
+            /* A BGREWRITEAOF made while the AOF was off: its snapshot is
+             * older and the writes since were not kept for it, so it must
+             * not become the live AOF.  Start over, as Redis does. */
+            log_notice("AOF was enabled but there is already an AOF rewriting in background. "
+                       "Stopping background AOF and starting a rewrite now.");
+            rewrite_kill();
         }
+        aof.state = AOF_WAIT_REWRITE;
         if (aof_rewrite_start(err, errlen) < 0) {
             aof.state = AOF_OFF;
             server.propagate = NULL;
@@ -1067,8 +1200,7 @@ int aof_set_enabled(int on, char *err, size_t errlen)
         buf_clear(&aof.buf);
         server.propagate = NULL;
         /* Replies held for durability can go: the user turned it off. */
-        server.durable_gen = aof.batch_gen;
-        aof.batch_gen++;
+        batch_done();
         log_notice("AOF disabled");
     }
     return 0;
@@ -1096,4 +1228,55 @@ void aof_shutdown(void)
     free(aof.path);
     free(aof.tmp_path);
     aof.path = aof.tmp_path = NULL;
+}
+
+/* ---- Raft entries ---- */
+
+/* Appends one whole frame to the file's buffer (and the rewrite's). */
+static void append_frame(uint64_t index, const char *payload, size_t len)
+{
+    struct buf *targets[2];
+    int nt = 0;
+    if (aof.state == AOF_ON)
+        targets[nt++] = &aof.buf;
+    if (aof.child > 0 || aof.state == AOF_WAIT_REWRITE)
+        targets[nt++] = &aof.rewrite_buf;
+    if (nt == 0)
+        return;
+    struct buf *b = targets[0];
+    size_t start = b->len;
+    if (aof_frame_encode(b, AOF_KIND_COMMAND, index, payload, len) != 0) {
+        log_warning("An AOF frame exceeded the maximum payload; entry %" PRIu64 " not logged",
+                    index);
+        return;
+    }
+    if (nt == 2)
+        buf_append(targets[1], b->data + start, b->len - start);
+    last_index = index;
+}
+
+void aof_entry_begin(uint64_t raft_index)
+{
+    entry_open = 1;
+    entry_index = raft_index;
+    buf_clear(&entry_payload);
+}
+
+void aof_entry_end(void)
+{
+    entry_open = 0;
+    if (aof.state == AOF_OFF)
+        return;
+    /* An entry with no effect still gets its (empty) frame: the file's
+     * last index must name the last applied entry, so a restart applies
+     * exactly the entries after it. */
+    append_frame(entry_index, entry_payload.data ? entry_payload.data : "", entry_payload.len);
+    buf_clear(&entry_payload);
+    if (entry_payload.cap > 1024 * 1024)
+        buf_free(&entry_payload);
+}
+
+uint64_t aof_last_raft_index(void)
+{
+    return last_index;
 }
