@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -81,6 +82,8 @@ static struct {
     int last_rewrite_ok;
     long long rewrites;
     int rewrite_scheduled; /* BGREWRITEAOF asked for while enabling */
+    int rewrite_failures;      /* consecutive failed rewrites */
+    int64_t rewrite_failed_ms; /* when the last one failed */
 
     /* loading */
     int64_t load_start_ms;
@@ -573,7 +576,42 @@ static int rewrite_child(const char *path, int64_t now)
     return rc;
 }
 
+/* In the rewrite child: closes every socket it inherited (listeners,
+ * clients, Raft peers).  A child that outlived a killed parent would
+ * otherwise keep the port bound, and the restarted server could not listen
+ * until the rewrite ended. */
+static void close_inherited_sockets(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    int dfd = dirfd(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        int fd = atoi(de->d_name);
+        struct stat st;
+        if (fd > 2 && fd != dfd && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+            close(fd);
+    }
+    closedir(d);
+}
+
 /* ---- rewrite: the parent ---- */
+
+/* After a failed rewrite, the automatic ones (the growth trigger, the
+ * retry of appendonly yes) wait 1 s, then 2, 4 ... up to 60 s between
+ * attempts: a cause that persists (no room for the temporary file) must
+ * not fork a child at every cron.  BGREWRITEAOF by hand always runs. */
+static int rewrite_backing_off(int64_t now)
+{
+    if (aof.rewrite_failures == 0)
+        return 0;
+    int shift = aof.rewrite_failures - 1 < 6 ? aof.rewrite_failures - 1 : 6;
+    int64_t wait = (int64_t)1000 << shift;
+    if (wait > 60000)
+        wait = 60000;
+    return now - aof.rewrite_failed_ms < wait;
+}
 
 int aof_rewrite_in_progress(void)
 {
@@ -617,6 +655,7 @@ int aof_rewrite_start(char *err, size_t errlen)
      * appended to the new file when the child is done.  The next frame
      * must name its db, since the new file's stream starts fresh. */
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "ERR Can't rewrite append only file in background: fork: %s",
@@ -626,7 +665,13 @@ int aof_rewrite_start(char *err, size_t errlen)
         return -1;
     }
     if (pid == 0) {
+        /* The rewrite is worth nothing without the parent that would
+         * finish it: die with it rather than write on for minutes. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
         close(pfd[0]);
+        close_inherited_sockets();
         int rc = rewrite_child(aof.tmp_path, now);
         if (rc < 0) {
             log_warning("Error writing the rewritten AOF %s: %s", aof.tmp_path, strerror(-rc));
@@ -739,11 +784,17 @@ static void rewrite_done(int ok)
         log_warning("Background AOF rewrite terminated with error");
     }
     aof.last_rewrite_ok = ok;
+    if (ok) {
+        aof.rewrite_failures = 0;
+    } else {
+        aof.rewrite_failures++;
+        aof.rewrite_failed_ms = now;
+    }
     if (!ok) {
         unlink(aof.tmp_path);
         buf_clear(&aof.rewrite_buf);
         if (aof.state == AOF_WAIT_REWRITE) {
-            /* Try again at the next cron: appendonly yes stays requested. */
+            /* Try again from the cron: appendonly yes stays requested. */
             aof.rewrite_scheduled = 1;
         }
     }
@@ -795,7 +846,7 @@ void aof_cron(void)
     }
     if (aof.state == AOF_OFF)
         return;
-    if (aof.rewrite_scheduled && aof.child == 0) {
+    if (aof.rewrite_scheduled && aof.child == 0 && !rewrite_backing_off(mstime())) {
         char err[256];
         if (aof_rewrite_start(err, sizeof(err)) == 0)
             aof.rewrite_scheduled = 0;
@@ -826,7 +877,7 @@ void aof_cron(void)
 
     /* A percentage of 0 turns the trigger off, as in Redis. */
     if (server.cfg->aof_rewrite_auto && server.cfg->aof_rewrite_percentage > 0 &&
-        aof.child == 0 && !aof.write_err &&
+        aof.child == 0 && !aof.write_err && !rewrite_backing_off(mstime()) &&
         aof.cur_size >= (uint64_t)server.cfg->aof_rewrite_min_size) {
         uint64_t base = aof.base_size ? aof.base_size : 1;
         uint64_t growth = aof.cur_size > base ? (aof.cur_size - base) * 100 / base : 0;

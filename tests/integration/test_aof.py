@@ -606,6 +606,32 @@ class RewriteTest(AofTestCase):
         self.assertNotIn("Starting automatic rewriting", s.log())
         r.close()
 
+    def test_failing_rewrite_backs_off(self):
+        # A rewrite that keeps failing (here the child cannot create its
+        # temporary file: a directory has its name) must not be forked
+        # again at every cron by the automatic trigger.
+        s = self.server("no", extra=["--auto-aof-rewrite-min-size", "1kb",
+                                     "--auto-aof-rewrite-percentage", "10"])
+        blocker = os.path.join(s.workdir, "data", "temp-rewriteaof-%d.aof" % s.proc.pid)
+        os.mkdir(blocker)
+        r = s.client()
+        for i in range(30):
+            r.set("k%d" % i, "x" * 100)
+        wait_for(lambda: persistence(r)["aof_last_bgrewrite_status"] == "err",
+                 what="the rewrite to fail")
+        time.sleep(1.2)
+        starts = s.log().count("Background append only file rewriting started")
+        self.assertGreaterEqual(starts, 1)
+        self.assertLessEqual(starts, 3, s.log())
+        self.assertIn("Background AOF rewrite terminated with error", s.log())
+        # BGREWRITEAOF by hand is never held back, and it clears the state
+        os.rmdir(blocker)
+        before = persistence(r)["aof_rewrites"]
+        r.bgrewriteaof()
+        info = wait_rewrite_done(r, before)
+        self.assertEqual(info["aof_last_bgrewrite_status"], "ok")
+        r.close()
+
     def test_bgrewriteaof_with_aof_off_then_enable(self):
         # BGREWRITEAOF while appendonly is off writes a snapshot file; turning
         # the AOF on while that child runs must not put the stale snapshot in
