@@ -961,7 +961,12 @@ static int load_frame(void *ctx, const struct aof_frame *f, uint64_t offset)
         struct client *c = ld->fake;
         c->argc = ld->args.argc;
         c->argv = ld->args.argv;
+        /* Replayed commands run at a time before any expire time (see
+         * load_file); clients served between frames see the real clock. */
+        int64_t saved_fixed_time = server.fixed_time_ms;
+        server.fixed_time_ms = 1;
         command_exec(c);
+        server.fixed_time_ms = saved_fixed_time;
         if (c->reply.len > 0 && c->reply.data[0] == '-') {
             /* The log holds only effects that succeeded when they were
              * made; one that fails now means the file and this server
@@ -1106,17 +1111,16 @@ static int load_file(void)
      * tells what was done to each key while it was alive; a key whose time
      * has come since must still be there for the frames after it (SET k v
      * PXAT t, then APPEND k x), or the replay builds a dataset that never
-     * existed (a fresh "x" with no TTL).  So commands run at a time before
-     * any expire time (the log holds only absolute times), and the active
-     * cycle (the cron runs while loading serves clients) only hides keys.
-     * Keys whose time has come expire normally once loading is done. */
-    int64_t saved_fixed_time = server.fixed_time_ms;
-    server.fixed_time_ms = 1;
+     * existed (a fresh "x" with no TTL).  So replayed commands run at a
+     * time before any expire time (load_frame; the log holds only absolute
+     * times), and the active cycle (the cron runs while loading serves
+     * clients) only hides keys.  Keys whose time has come expire normally
+     * once loading is done.  (Raft's node_start() sets its own policy
+     * after this.) */
     db_set_expire_policy(0);
     int64_t t0 = monotonic_us();
     int rc = aof_scan_file(aof.path, &opts, &res);
     db_set_expire_policy(1);
-    server.fixed_time_ms = saved_fixed_time;
     if (rc == 0)
         last_index = res.last_raft_index;
     server.loading = 0;

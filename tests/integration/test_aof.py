@@ -1046,5 +1046,52 @@ class InfoTest(AofTestCase):
         r.close()
 
 
+    def test_info_while_loading(self):
+        # The server's own file of 50 MB, with a DEBUG SLEEP 0.4 frame
+        # spliced in after the header: the loader is busy long enough for a
+        # client to connect, and serves it at the progress points (every
+        # 16 MB: one accepts, the next reads and runs the commands, the one
+        # after writes the replies).  PING gets -LOADING, INFO the loading
+        # fields.
+        from test_check_aof import frame, resp
+        s = self.server("no", extra=["--auto-aof-rewrite-enabled", "no"])
+        r = s.client()
+        big = b"q" * (1024 * 1024)
+        for i in range(50):
+            r.set("big%d" % i, big)
+        r.close()
+        s.stop()
+        with open(s.aof_path, "rb") as f:
+            data = f.read()
+        hlen = frames(data[:4096])[0][3]
+        with open(s.aof_path, "wb") as f:
+            f.write(data[:hlen] + frame(b"C", resp("DEBUG", "SLEEP", "0.4")) + data[hlen:])
+        total = os.path.getsize(s.aof_path)
+        s.start(wait=False)
+        deadline = time.time() + 10
+        while True:
+            try:
+                raw = RawConn(s.port, timeout=10)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.005)
+        raw.send_many([("PING",), ("INFO", "persistence")])
+        self.assertEqual(raw.reply(), ("err", "LOADING Redis is loading the dataset in memory"))
+        info = dict(line.split(":", 1) for line in raw.reply().decode().split("\r\n")
+                    if ":" in line)
+        raw.close()
+        self.assertEqual(info["loading"], "1")
+        self.assertEqual(int(info["loading_total_bytes"]), total)
+        self.assertGreaterEqual(int(info["loading_loaded_bytes"]), 16 * 1024 * 1024)
+        self.assertLess(int(info["loading_loaded_bytes"]), total)
+        self.assertGreater(float(info["loading_loaded_perc"]), 30.0)
+        s.wait_ready()
+        r = s.client()
+        self.assertEqual(r.dbsize(), 50)
+        self.assertEqual(persistence(r)["loading"], 0)
+        r.close()
+
 if __name__ == "__main__":
     harness.main()
