@@ -31,8 +31,13 @@
 #define ENTRY_VERSION 1
 #define ENTRY_HEAD    13
 
-/* Keys the leader proposes for deletion per cron tick and db. */
-#define EXPIRE_BATCH 64
+/* Leader-side expiry, per cron tick and db: expired keys go into
+ * RAFT.EXPIRE entries of about EXPIRE_BATCH keys, at most EXPIRE_ENTRIES
+ * of them, found by visiting at most EXPIRE_BUCKETS buckets of `expires`
+ * from where the previous tick stopped. */
+#define EXPIRE_BATCH   64
+#define EXPIRE_ENTRIES 16
+#define EXPIRE_BUCKETS 1000
 
 struct pending {
     uint64_t index, term;
@@ -51,9 +56,12 @@ static struct {
     /* proposals of this node's clients, in index order */
     struct pending *q;
     size_t qhead, qlen, qcap;
-    uint64_t expire_cursor;
+    uint64_t *expire_cursor; /* per db: where the expiry scan resumes */
     long long proposals, applied_entries, lost_proposals;
     int64_t last_save_us; /* duration of the last rstore_save */
+    /* where the time of the write path goes (docs/raft.md, Benchmark) */
+    long long saves;
+    int64_t save_us_total, apply_us_total;
     int64_t started_ms;
 } node;
 
@@ -205,11 +213,18 @@ static void apply_entry(const struct raft_entry *e)
              * node: deleting an expired key here is deterministic. */
             server.fixed_time_ms = (int64_t)now;
             db_set_expire_policy(1);
+            /* A committed entry is applied whatever the local AOF's state:
+             * refusing it (-MISCONF) would leave memory behind the log
+             * while its (empty) frame marks it applied.  The AOF keeps its
+             * frames in memory until the disk takes them. */
+            const char *(*deny)(void) = server.deny_write;
+            server.deny_write = NULL;
             ac->argc = node.args.argc;
             ac->argv = node.args.argv;
             command_exec(ac);
             ac->argc = 0;
             ac->argv = NULL;
+            server.deny_write = deny;
             db_set_expire_policy(0);
             server.fixed_time_ms = 0;
         } else {
@@ -267,11 +282,17 @@ void node_before_sleep(void)
             node.last_save_us = monotonic_us() - t0;
             if (rc < 0)
                 fatal_storage(rc);
+            node.saves++;
+            node.save_us_total += node.last_save_us;
         }
         /* rd.messages: a single node sends nothing (the TCP transport
          * comes with multi-node clusters). */
-        for (size_t i = 0; i < rd.n_committed; i++)
-            apply_entry(&rd.committed_entries[i]);
+        if (rd.n_committed > 0) {
+            int64_t t0 = monotonic_us();
+            for (size_t i = 0; i < rd.n_committed; i++)
+                apply_entry(&rd.committed_entries[i]);
+            node.apply_us_total += monotonic_us() - t0;
+        }
         raft_advance(node.r, &rd);
     }
 }
@@ -288,18 +309,42 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 struct expired {
     int64_t now;
-    struct resp_arg keys[EXPIRE_BATCH + 1];
-    int n;
+    struct resp_arg *argv; /* argv[0] is RAFT.EXPIRE; keys borrowed from the dict */
+    int n, cap;            /* keys in argv[1..n] */
 };
 
 static void collect_expired(void *ud, struct dict_entry *e)
 {
     struct expired *x = ud;
-    if (x->n < EXPIRE_BATCH && (int64_t)(intptr_t)e->val <= x->now) {
-        x->keys[x->n + 1].ptr = e->key;
-        x->keys[x->n + 1].len = e->klen;
-        x->n++;
+    if ((int64_t)(intptr_t)e->val > x->now)
+        return;
+    /* Every expired key of a visited bucket is taken (the cursor moves
+     * past the bucket), so the batch may exceed EXPIRE_BATCH a little. */
+    if (x->n + 1 >= x->cap) {
+        x->cap = x->cap ? x->cap * 2 : EXPIRE_BATCH * 2;
+        x->argv = xrealloc(x->argv, (size_t)x->cap * sizeof(*x->argv));
     }
+    x->argv[x->n + 1].ptr = e->key;
+    x->argv[x->n + 1].len = e->klen;
+    x->n++;
+}
+
+static void propose_expire(int dbid, struct expired *x)
+{
+    x->argv[0].ptr = "RAFT.EXPIRE";
+    x->argv[0].len = 11;
+    buf_clear(&node.enc);
+    buf_reserve(&node.enc, ENTRY_HEAD);
+    uint8_t *h = (uint8_t *)node.enc.data;
+    h[0] = ENTRY_VERSION;
+    put_le(h + 1, (uint64_t)x->now, 8);
+    put_le(h + 9, (uint64_t)dbid, 4);
+    node.enc.len = ENTRY_HEAD;
+    cmd_encode(&node.enc, x->n + 1, x->argv);
+    uint64_t index, term;
+    /* The keys are copied into the entry: the dict may change after. */
+    raft_propose(node.r, node.enc.data, node.enc.len, &index, &term);
+    x->n = 0;
 }
 
 void node_cron(void)
@@ -307,32 +352,32 @@ void node_cron(void)
     if (!node.on || raft_role(node.r) != RAFT_LEADER)
         return;
     /* Expired keys are deleted through the log, so every node deletes the
-     * same keys at the same point of the history. */
+     * same keys at the same point of the history.  The scan resumes where
+     * it stopped (a scan from the start each tick would never reach the
+     * keys past its first buckets in a big table). */
+    struct expired x = {.now = mstime()};
     for (int i = 0; i < server.ndbs; i++) {
         struct db *db = server.dbs[i];
-        if (db_expires_size(db) == 0)
+        if (db_expires_size(db) == 0) {
+            node.expire_cursor[i] = 0;
             continue;
-        struct expired x = {.now = mstime()};
-        uint64_t cursor = 0;
-        int rounds = 0;
-        do {
+        }
+        uint64_t cursor = node.expire_cursor[i];
+        int entries = 0;
+        for (int b = 0; b < EXPIRE_BUCKETS && entries < EXPIRE_ENTRIES; b++) {
             cursor = dict_scan(db->expires, cursor, collect_expired, &x);
-        } while (cursor && x.n < EXPIRE_BATCH && ++rounds < 100);
-        if (x.n == 0)
-            continue;
-        x.keys[0].ptr = "RAFT.EXPIRE";
-        x.keys[0].len = 11;
-        buf_clear(&node.enc);
-        buf_reserve(&node.enc, ENTRY_HEAD);
-        uint8_t *h = (uint8_t *)node.enc.data;
-        h[0] = ENTRY_VERSION;
-        put_le(h + 1, (uint64_t)x.now, 8);
-        put_le(h + 9, (uint64_t)i, 4);
-        node.enc.len = ENTRY_HEAD;
-        cmd_encode(&node.enc, x.n + 1, x.keys);
-        uint64_t index, term;
-        raft_propose(node.r, node.enc.data, node.enc.len, &index, &term);
+            if (x.n >= EXPIRE_BATCH) {
+                propose_expire(i, &x);
+                entries++;
+            }
+            if (cursor == 0)
+                break; /* a whole sweep: the rest waits for the next tick */
+        }
+        if (x.n > 0)
+            propose_expire(i, &x);
+        node.expire_cursor[i] = cursor;
     }
+    free(x.argv);
 }
 
 /* ---- INFO raft ---- */
@@ -365,12 +410,16 @@ static void info_raft(struct buf *b)
                "raft_lost_proposals:%lld\r\n"
                "raft_pending_proposals:%zu\r\n"
                "raft_last_save_usec:%lld\r\n"
+               "raft_saves:%lld\r\n"
+               "raft_save_usec_total:%lld\r\n"
+               "raft_apply_usec_total:%lld\r\n"
                "raft_peers:%zu\r\n",
                raft_id(node.r), raft_role_name(raft_role(node.r)), raft_term(node.r),
                raft_vote(node.r), leader, laddr ? laddr : "", raft_commit_index(node.r),
                raft_applied_index(node.r), raft_first_index(node.r), raft_last_index(node.r),
                raft_last_term(node.r), entries, disk, aof_last_raft_index(), node.proposals,
                node.applied_entries, node.lost_proposals, node.qlen, (long long)node.last_save_us,
+               node.saves, (long long)node.save_us_total, (long long)node.apply_us_total,
                raft_peer_count(node.r));
     for (size_t i = 0; i < raft_peer_count(node.r); i++) {
         struct raft_peer_info pi;
@@ -456,6 +505,7 @@ int node_start(struct ev_loop *loop)
     }
     node.applyc = client_create(-1);
     node.applyc->authenticated = 1;
+    node.expire_cursor = xcalloc((size_t)server.ndbs, sizeof(*node.expire_cursor));
     aof_argv_init(&node.args);
     node.on = 1;
     node.loop = loop;
@@ -501,6 +551,8 @@ void node_stop(void)
     buf_free(&node.enc);
     free(node.q);
     node.q = NULL;
+    free(node.expire_cursor);
+    node.expire_cursor = NULL;
     node.qlen = node.qcap = node.qhead = 0;
     server.raft_intercept = NULL;
     server.info_raft = NULL;
