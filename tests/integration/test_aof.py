@@ -377,6 +377,14 @@ class RoundTripTest(AofTestCase):
         before = dump(s)
         s.restart()
         assert_same_dump(self, before, dump(s))
+        # the same data set through a rewrite (every type, TTLs, dbs)
+        r = s.client()
+        n = persistence(r)["aof_rewrites"]
+        r.bgrewriteaof()
+        wait_rewrite_done(r, n)
+        r.close()
+        s.restart()
+        assert_same_dump(self, before, dump(s))
         self.assertNotIn("failed on replay", s.log())
 
     def test_round_trip_always(self):
