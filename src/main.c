@@ -48,6 +48,7 @@ static void on_shutdown_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
     (void)revents;
     log_warning("Received %s scheduling shutdown...", w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+    log_warning("User requested shutdown...");
     server.shutdown_asap = 1;
     ev_break(loop, EVBREAK_ALL);
 }
@@ -259,7 +260,6 @@ int main(int argc, char **argv)
     ev_run(loop, 0);
 
     notify_send("STOPPING=1");
-    log_warning("User requested shutdown...");
     net_stop(loop);
     node_stop();
     aof_shutdown();

@@ -84,7 +84,10 @@ void net_add_cron(void (*fn)(void))
 
 void net_process_events(void)
 {
-    ev_run(loop_, EVRUN_NOWAIT);
+    /* A few iterations, as Redis's processEventsWhileBlocked: accept, run
+     * the command, write the reply, all within one progress point. */
+    for (int i = 0; i < 4; i++)
+        ev_run(loop_, EVRUN_NOWAIT);
 }
 
 static int set_nonblock(int fd)
