@@ -58,7 +58,9 @@ static struct {
     size_t qhead, qlen, qcap;
     uint64_t *expire_cursor; /* per db: where the expiry scan resumes */
     long long proposals, applied_entries, lost_proposals;
-    int64_t last_save_us; /* duration of the last rstore_save */
+    struct raft_hard_state hs; /* the last one the core reported */
+    int hs_unsaved;            /* hs is not in the store yet (a commit-only change) */
+    int64_t last_save_us;      /* duration of the last rstore_save */
     /* where the time of the write path goes (docs/raft.md, Benchmark) */
     long long saves;
     int64_t save_us_total, apply_us_total;
@@ -195,10 +197,27 @@ static int intercept(struct client *c, const struct command *cmd)
 
 /* ---- apply ---- */
 
+/* The live client of this node that proposed e, or NULL. */
+static struct client *proposer_of(const struct raft_entry *e)
+{
+    for (size_t i = 0; i < node.qlen; i++) {
+        struct pending *p = &node.q[(node.qhead + i) % node.qcap];
+        if (p->index > e->index)
+            break;
+        if (p->index == e->index)
+            return p->term == e->term ? p->c : NULL;
+    }
+    return NULL;
+}
+
 static void apply_entry(const struct raft_entry *e)
 {
     struct client *ac = node.applyc;
     buf_clear(&ac->reply);
+    /* The reply goes to the proposer as bytes: write it in that client's
+     * protocol (a RESP3 client gets _ for a null, not $-1). */
+    struct client *proposer = proposer_of(e);
+    ac->resp = proposer ? proposer->resp : 2;
     aof_entry_begin(e->index);
     if (e->type == RAFT_ENTRY_NORMAL) {
         const uint8_t *d = e->data;
@@ -274,11 +293,17 @@ void node_before_sleep(void)
             fatal_storage(rc);
         /* The commit index alone need not be durable (it is recovered from
          * the AOF's last index and from the leader), so a Ready that only
-         * moves it costs no fsync. */
+         * moves it costs no fsync; it is written with the next transaction
+         * (the core reports a hard state once, when it changes). */
+        if (rd.has_hard_state) {
+            node.hs = rd.hard_state;
+            node.hs_unsaved = 1;
+        }
         if (rd.n_entries > 0 || (rd.has_hard_state && rd.must_sync)) {
             int64_t t0 = monotonic_us();
-            rc = rstore_save(node.store, rd.has_hard_state ? &rd.hard_state : NULL, rd.entries,
+            rc = rstore_save(node.store, node.hs_unsaved ? &node.hs : NULL, rd.entries,
                              rd.n_entries);
+            node.hs_unsaved = 0;
             node.last_save_us = monotonic_us() - t0;
             if (rc < 0)
                 fatal_storage(rc);

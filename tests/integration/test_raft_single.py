@@ -448,6 +448,59 @@ class QuickStartTest(harness.ServerTestCase):
         # INFO all includes the section
         self.assertIn("raft_role", self.r.info("all"))
 
+    def test_hard_state_on_disk(self):
+        for i in range(5):
+            self.r.set("hs%d" % i, "v")
+        info = raft_info(self.r)
+        path = os.path.join(self.s.workdir, "raftdata", "raft.db")
+        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        try:
+            term, vote, commit = db.execute(
+                "SELECT term, vote, commit_index FROM hard_state WHERE id = 1").fetchone()
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        finally:
+            db.close()
+        self.assertEqual(term, ival(info, "raft_term"))
+        self.assertEqual(vote, ival(info, "raft_node_id"))
+        # the commit index goes to disk with the next batch: one behind
+        last = ival(info, "raft_last_log_index")
+        self.assertTrue(last - 1 <= commit <= last, (commit, last))
+        self.assertEqual(meta, {"node_id": 1, "snapshot_index": 0, "snapshot_term": 0})
+        self.assertEqual(version, 1)
+        self.assertEqual(mode, "wal")
+
+    def test_replies_in_the_proposers_protocol(self):
+        # The reply of an applied entry is written for the client that
+        # proposed it: RESP3 nulls for a HELLO 3 client, RESP2 for another,
+        # in the same batch.
+        s3 = socket.create_connection(("127.0.0.1", self.s.port), timeout=5)
+        s2 = socket.create_connection(("127.0.0.1", self.s.port), timeout=5)
+        try:
+            s3.sendall(RawConn.encode("HELLO", "3"))
+            buf = b""
+            while b"proto" not in buf or not buf.endswith(b"\r\n"):
+                buf += s3.recv(65536)
+            cmds = RawConn.encode("SET", "p3", "v", "NX") + RawConn.encode("SET", "p3", "v", "NX")
+            cmds += RawConn.encode("GETDEL", "nokey") + RawConn.encode("SET", "p3", "w", "GET")
+            s3.sendall(cmds)
+            s2.sendall(RawConn.encode("GETDEL", "nokey2") + RawConn.encode("SET", "p2", "v", "XX"))
+            want3 = b"+OK\r\n_\r\n_\r\n$1\r\nv\r\n"
+            want2 = b"$-1\r\n$-1\r\n"
+            got3, got2 = b"", b""
+            deadline = time.time() + 5
+            while (len(got3) < len(want3) or len(got2) < len(want2)) and time.time() < deadline:
+                if len(got3) < len(want3):
+                    got3 += s3.recv(65536)
+                if len(got2) < len(want2):
+                    got2 += s2.recv(65536)
+            self.assertEqual(got3, want3)
+            self.assertEqual(got2, want2)
+        finally:
+            s3.close()
+            s2.close()
+
     def test_entries_hold_the_command(self):
         before = ival(raft_info(self.r), "raft_last_log_index")
         self.r.execute_command("SELECT", 3)
@@ -1131,7 +1184,7 @@ class RefusalTest(RaftTestCase):
         a = self.server(env={"RAFT_DIR": shared})
         b = self.server(env={"RAFT_DIR": shared}, start=False)
         log = b.expect_refusal()
-        self.assertIn(shared, log)
+        self.assertIn("the directory %s is in use by another process" % shared, log)
         self.assertEqual(a.client().set("k", "v"), True)
 
 
