@@ -50,6 +50,9 @@ static struct {
     struct rstore *store;
     struct raft *r;
     ev_timer tick;
+    /* Active while a proposal waits for the next Ready: the loop must not
+     * sleep then (see intercept()). */
+    ev_idle wake;
     struct client *applyc; /* executes applied entries */
     struct aof_argv args;
     struct buf enc;
@@ -192,6 +195,12 @@ static int intercept(struct client *c, const struct command *cmd)
     q_push(index, term, c);
     c->raft_pending++;
     node.proposals++;
+    /* A proposal made while net.c's before-sleep rounds resume blocked
+     * clients (a pipeline of writes and reads) may come after this
+     * iteration's last node_before_sleep(): without this the loop would
+     * sleep until the next event or tick (100 ms) with the write pending. */
+    if (!ev_is_active(&node.wake))
+        ev_idle_start(node.loop, &node.wake);
     return RAFT_TAKEN;
 }
 
@@ -320,6 +329,14 @@ void node_before_sleep(void)
         }
         raft_advance(node.r, &rd);
     }
+}
+
+static void wake_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    (void)revents;
+    /* The loop went round without sleeping: its before-sleep phase took
+     * the pending proposals. */
+    ev_idle_stop(loop, w);
 }
 
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -548,6 +565,7 @@ int node_start(struct ev_loop *loop)
     double period = (double)cfg->raft_heartbeat_ms / 1000.0;
     ev_timer_init(&node.tick, tick_cb, period, period);
     ev_timer_start(loop, &node.tick);
+    ev_idle_init(&node.wake, wake_cb);
     log_notice("Raft node %" PRIu64 " started: term %" PRIu64 ", log %" PRIu64 "..%" PRIu64
                ", commit %" PRIu64 ", AOF holds up to %" PRIu64 " (store %s)",
                id, st.hs.term, st.first_index, st.last_index, st.hs.commit, st.applied,
@@ -564,6 +582,7 @@ void node_stop(void)
     if (!node.on)
         return;
     ev_timer_stop(node.loop, &node.tick);
+    ev_idle_stop(node.loop, &node.wake);
     /* Whatever was proposed but not applied gets no reply: the clients are
      * being closed. */
     raft_free(node.r);

@@ -1053,6 +1053,28 @@ class PipelineTest(RaftTestCase):
         self.assertEqual([True if g == b"OK" else g for g in got], want)
         r.close()
 
+    def test_alternating_writes_and_reads_do_not_stall(self):
+        # SET k, GET k, SET k, ...: each GET waits for the SET before it, so
+        # the pipeline needs one Ready per pair, more than one loop
+        # iteration's before-sleep rounds.  The loop must go on at once, not
+        # sleep until its next timer: the Raft tick and the cron are made
+        # 2 s and 1 s apart here, so a stall cannot hide in the margin (60
+        # pairs would take at least 2 s).
+        s = self.server(args=["--raft-heartbeat-ms", "2000",
+                              "--raft-election-timeout-ms", "20000", "--hz", "1"])
+        c = RawConn(s.port)
+        cmds = []
+        for i in range(60):
+            cmds += [("SET", "k%d" % i, "v%d" % i), ("GET", "k%d" % i)]
+        t0 = time.time()
+        c.send_many(cmds)
+        got = [c.reply() for _ in cmds]
+        elapsed = time.time() - t0
+        c.close()
+        self.assertEqual(got, [b"OK" if i % 2 == 0 else b"v%d" % (i // 2)
+                               for i in range(len(cmds))])
+        self.assertLess(elapsed, 1.5, "the loop slept with a proposal pending")
+
     def test_two_clients_interleaving(self):
         s = self.server()
         results = {}
