@@ -213,9 +213,12 @@ static void test_equal_ct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fips_examples),      cmocka_unit_test(test_million_a),
-        cmocka_unit_test(test_padding_boundaries), cmocka_unit_test(test_incremental_splits),
-        cmocka_unit_test(test_rfc4231),            cmocka_unit_test(test_hmac_key_edges),
+        cmocka_unit_test(test_fips_examples),
+        cmocka_unit_test(test_million_a),
+        cmocka_unit_test(test_padding_boundaries),
+        cmocka_unit_test(test_incremental_splits),
+        cmocka_unit_test(test_rfc4231),
+        cmocka_unit_test(test_hmac_key_edges),
         cmocka_unit_test(test_equal_ct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
