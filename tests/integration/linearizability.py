@@ -629,7 +629,7 @@ def explain_key(key, ops, t0=None, max_steps=DEFAULT_MAX_STEPS, explain_time=DEF
             hi = mid
         else:
             lo = mid + 1
-    cur = ops
+    cur = [o for o in ops if o.status != FAIL]
     culprits = []
     culprit_t = None
     if ends:
@@ -638,6 +638,8 @@ def explain_key(key, ops, t0=None, max_steps=DEFAULT_MAX_STEPS, explain_time=DEF
             culprit_t = ends[hi]
             cur = cand
             culprits = [o for o in cur if o.status == OK and o.complete == culprit_t]
+    # A read with no reply constrains nothing: never list it.
+    cur = [o for o in cur if o.status == OK or o.kind != "read"]
 
     # 2. Drop reads and unread writes while the rest stays non-linearizable:
     # big chunks first, then smaller ones down to single operations.
