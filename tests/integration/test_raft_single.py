@@ -856,6 +856,12 @@ class ExpiryTest(RaftTestCase):
         r = s.client()
         self.assertEqual(r.dbsize(), 1)
         self.assertEqual(r.keys(), [b"keep"])
+        # the same in another db: the entry names it
+        r.execute_command("SELECT", 5)
+        r.set("k5", "v", px=100)
+        self.assertTrue(wait_until(lambda: r.dbsize() == 0, 3.0))
+        r.execute_command("SELECT", 0)
+        self.assertEqual(r.dbsize(), 1)
         r.close()
 
     def test_expiry_sweeps_a_big_keyspace(self):
@@ -1200,6 +1206,14 @@ class RefusalTest(RaftTestCase):
         info = raft_info(r)
         self.assertEqual(info["raft_leader_addr"], "127.0.0.1:%d" % s.port)
         r.close()
+
+    def test_raft_dir_is_a_file(self):
+        d = self.tmpdir()
+        path = os.path.join(d, "afile")
+        open(path, "w").close()
+        s = self.server(env={"RAFT_DIR": path}, start=False)
+        log = s.expect_refusal()
+        self.assertIn("Can't open the Raft store in %s: Not a directory" % path, log)
 
     def test_second_process_on_the_same_raft_dir(self):
         shared = os.path.join(self.tmpdir(), "raftdata")
