@@ -64,6 +64,12 @@ struct client {
     uint64_t wait_gen;
     /* Raft: proposals of this client not yet applied */
     long long raft_pending;
+    /* Raft linearizable reads (ReadIndex): io_epoch counts the reads from
+     * the socket; a read confirmed by the leader's quorum round covers the
+     * commands that had arrived when it was asked for (read_granted_epoch) */
+    uint64_t io_epoch, read_granted_epoch, read_wait_epoch;
+    uint64_t read_wait_ctx; /* 0 when not waiting */
+    int read_failed;        /* the confirmation failed: leadership lost */
 
     /* server's list of clients */
     struct client *prev, *next;

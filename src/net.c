@@ -425,6 +425,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
         return;
     }
     c->query.len += (size_t)n;
+    c->io_epoch++;
     server.stat_net_input_bytes += n;
     server.stat_io_reads++;
     c->last_io_ms = mstime();

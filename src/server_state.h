@@ -88,6 +88,9 @@ struct server {
     void (*info_raft)(struct buf *b);
     /* net.c: c, blocked by RAFT_RETRY, may run its commands again. */
     void (*unblock_client)(struct client *c);
+    /* Fault injection for tests (RAFT.BLOCK, enabled by the environment
+     * variable RAFTCACHE_FAULT_INJECTION=1): cut this node off from peer. */
+    int (*raft_set_blocked)(uint64_t peer, int blocked);
     /* A client is being freed (net.c calls it): forget references to it. */
     void (*on_client_free)(struct client *c);
 

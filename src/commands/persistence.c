@@ -6,6 +6,7 @@
 #include "db.h"
 #include "reply.h"
 #include "server_state.h"
+#include "util/util.h"
 
 static void bgrewriteaof_command(struct client *c)
 {
@@ -54,6 +55,28 @@ static void raft_info_command(struct client *c)
     buf_free(&b);
 }
 
+/* RAFT.BLOCK peer-id 0|1: fault injection for tests (a partition).  Only
+ * when the server was started with RAFTCACHE_FAULT_INJECTION=1. */
+static void raft_block_command(struct client *c)
+{
+    long long peer, on;
+    if (!server.raft_set_blocked) {
+        reply_error(c, "ERR RAFT.BLOCK needs a Raft cluster started with "
+                       "RAFTCACHE_FAULT_INJECTION=1");
+        return;
+    }
+    if (str_to_ll(c->argv[1].ptr, c->argv[1].len, &peer) < 0 || peer <= 0 ||
+        str_to_ll(c->argv[2].ptr, c->argv[2].len, &on) < 0 || (on != 0 && on != 1)) {
+        reply_error_syntax(c);
+        return;
+    }
+    if (server.raft_set_blocked((uint64_t)peer, (int)on) < 0) {
+        reply_error(c, "ERR no such peer");
+        return;
+    }
+    reply_ok(c);
+}
+
 struct command persistence_commands[] = {
     {.name = "bgrewriteaof",
      .proc = bgrewriteaof_command,
@@ -76,6 +99,15 @@ struct command persistence_commands[] = {
      .summary = "Deletes the given keys if they are expired (proposed by the Raft leader).",
      .complexity = "O(N) where N is the number of keys",
      .args = "key:key..."},
+    {.name = "raft.block",
+     .proc = raft_block_command,
+     .arity = 3,
+     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .group = "server",
+     .since = "7.0.0",
+     .summary = "Test builds: blocks or restores Raft traffic with a peer (fault injection).",
+     .complexity = "O(1)",
+     .args = "peer-id:integer blocked:integer"},
     {.name = "raft.info",
      .proc = raft_info_command,
      .arity = 1,

@@ -14,6 +14,7 @@
 #include "db.h"
 #include "raft/raft.h"
 #include "raft/storage_sqlite.h"
+#include "raft/transport_tcp.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/buf.h"
@@ -68,6 +69,21 @@ static struct {
     long long saves;
     int64_t save_us_total, apply_us_total;
     int64_t started_ms;
+
+    /* cluster */
+    size_t n_voters;
+    struct transport *tp;
+    /* linearizable reads: clients waiting for a ReadIndex confirmation
+     * (ctx != 0) or for the apply of its index */
+    uint64_t next_read_ctx;
+    uint64_t batch_read_ctx; /* the ctx asked for in this loop iteration, 0 if none */
+    struct read_wait {
+        struct client *c;
+        uint64_t ctx;
+        uint64_t index; /* 0 until confirmed */
+    } *reads;
+    size_t nreads, reads_cap;
+    long long read_index_requests, read_index_confirmed, read_index_failed;
 } node;
 
 /* ---- pending proposals (a ring) ---- */
@@ -101,6 +117,9 @@ static void q_pop(void)
 
 static void on_client_free(struct client *c)
 {
+    for (size_t i = 0; i < node.nreads; i++)
+        if (node.reads[i].c == c)
+            node.reads[i].c = NULL;
     if (c->raft_pending == 0)
         return;
     for (size_t i = 0; i < node.qlen; i++) {
@@ -150,22 +169,123 @@ static uint64_t get_le(const uint8_t *p, int n)
     return v;
 }
 
+/* -MOVED to the leader, or -CLUSTERDOWN while none is known. */
+static void redirect(struct client *c)
+{
+    uint64_t leader = raft_leader(node.r);
+    const char *addr = leader != RAFT_NONE ? client_addr_of(leader) : NULL;
+    if (addr && leader != raft_id(node.r))
+        reply_errorf(c, "MOVED 0 %s", addr);
+    else
+        reply_error(c, "CLUSTERDOWN No raft leader");
+}
+
+/* A keyspace read with Raft on (thesis 6.4): linearizable by default, so
+ * the leader confirms it still leads with a quorum heartbeat round
+ * (ReadIndex) and serves the read once it has applied up to the commit
+ * index of that moment.  All reads of one loop iteration share one round. */
+static int intercept_read(struct client *c)
+{
+    int mode = server.cfg->raft_read_mode;
+    if (node.n_voters == 1 || mode == READ_STALE)
+        return RAFT_LOCAL;
+    if (c->read_failed) {
+        c->read_failed = 0;
+        redirect(c);
+        return RAFT_TAKEN;
+    }
+    if (raft_role(node.r) != RAFT_LEADER) {
+        redirect(c);
+        return RAFT_TAKEN;
+    }
+    /* Lease: CheckQuorum makes a leader that lost its quorum step down
+     * within an election timeout, and followers that heard from it refuse
+     * to elect another before that timeout; within it, the leader's own
+     * state is current (bounded clock drift assumed, docs/raft.md). */
+    if (mode == READ_LEASE)
+        return RAFT_LOCAL;
+    if (c->read_granted_epoch == c->io_epoch && c->io_epoch != 0)
+        return RAFT_LOCAL;
+    if (node.batch_read_ctx == 0) {
+        uint64_t ctx = ++node.next_read_ctx;
+        int rc = raft_read_index(node.r, ctx);
+        if (rc < 0) {
+            redirect(c);
+            return RAFT_TAKEN;
+        }
+        node.batch_read_ctx = ctx;
+        node.read_index_requests++;
+    }
+    if (node.nreads == node.reads_cap) {
+        node.reads_cap = node.reads_cap ? node.reads_cap * 2 : 16;
+        node.reads = xrealloc(node.reads, node.reads_cap * sizeof(*node.reads));
+    }
+    node.reads[node.nreads++] = (struct read_wait){c, node.batch_read_ctx, 0};
+    c->read_wait_ctx = node.batch_read_ctx;
+    c->read_wait_epoch = c->io_epoch;
+    if (!ev_is_active(&node.wake))
+        ev_idle_start(node.loop, &node.wake);
+    return RAFT_RETRY;
+}
+
+/* Read states and applied entries may release waiting reads. */
+static void release_reads(void)
+{
+    uint64_t applied = raft_applied_index(node.r);
+    size_t j = 0;
+    for (size_t i = 0; i < node.nreads; i++) {
+        struct read_wait *w = &node.reads[i];
+        if (!w->c)
+            continue;
+        if (w->index != 0 && w->index <= applied) {
+            w->c->read_granted_epoch = w->c->read_wait_epoch;
+            w->c->read_wait_ctx = 0;
+            if (server.unblock_client)
+                server.unblock_client(w->c);
+            continue;
+        }
+        node.reads[j++] = *w;
+    }
+    node.nreads = j;
+}
+
+static void on_read_state(const struct raft_read_state *rs)
+{
+    for (size_t i = 0; i < node.nreads; i++) {
+        struct read_wait *w = &node.reads[i];
+        if (w->ctx != rs->ctx || w->index != 0)
+            continue;
+        if (rs->err) {
+            node.read_index_failed++;
+            if (w->c) {
+                w->c->read_failed = 1;
+                w->c->read_wait_ctx = 0;
+                if (server.unblock_client)
+                    server.unblock_client(w->c);
+            }
+            w->c = NULL;
+        } else {
+            node.read_index_confirmed++;
+            w->index = rs->index ? rs->index : 1;
+        }
+    }
+}
+
 static int intercept(struct client *c, const struct command *cmd)
 {
     if (!(cmd->flags & CMD_WRITE)) {
         /* A read waits for the client's own writes, so it sees them and
          * its reply comes after theirs. */
-        return c->raft_pending > 0 ? RAFT_RETRY : RAFT_LOCAL;
+        if (c->raft_pending > 0)
+            return RAFT_RETRY;
+        if (!(cmd->flags & CMD_READONLY) || cmd->first_key == 0)
+            return RAFT_LOCAL; /* connection and server commands */
+        return intercept_read(c);
     }
     if (raft_role(node.r) != RAFT_LEADER) {
         if (c->raft_pending > 0)
             return RAFT_RETRY;
-        uint64_t leader = raft_leader(node.r);
-        const char *addr = leader != RAFT_NONE ? client_addr_of(leader) : NULL;
-        if (addr)
-            reply_errorf(c, "MOVED 0 %s", addr);
-        else
-            reply_error(c, "CLUSTERDOWN No raft leader");
+        redirect(c);
         return RAFT_TAKEN;
     }
 
@@ -319,8 +439,12 @@ void node_before_sleep(void)
             node.saves++;
             node.save_us_total += node.last_save_us;
         }
-        /* rd.messages: a single node sends nothing (the TCP transport
-         * comes with multi-node clusters). */
+        /* Only after the persist: a vote or an entry acknowledged before
+         * it is durable could be forgotten by a crash (Figure 2). */
+        for (size_t i = 0; i < rd.n_messages && node.tp; i++)
+            transport_send(node.tp, &rd.messages[i]);
+        for (size_t i = 0; i < rd.n_read_states; i++)
+            on_read_state(&rd.read_states[i]);
         if (rd.n_committed > 0) {
             int64_t t0 = monotonic_us();
             for (size_t i = 0; i < rd.n_committed; i++)
@@ -329,6 +453,10 @@ void node_before_sleep(void)
         }
         raft_advance(node.r, &rd);
     }
+    if (node.nreads)
+        release_reads();
+    /* The next read asks for a new confirmation round. */
+    node.batch_read_ctx = 0;
 }
 
 static void wake_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -455,6 +583,10 @@ static void info_raft(struct buf *b)
                "raft_saves:%lld\r\n"
                "raft_save_usec_total:%lld\r\n"
                "raft_apply_usec_total:%lld\r\n"
+               "raft_read_mode:%s\r\n"
+               "raft_read_index_requests:%lld\r\n"
+               "raft_read_index_confirmed:%lld\r\n"
+               "raft_read_index_failed:%lld\r\n"
                "raft_peers:%zu\r\n",
                raft_id(node.r), raft_role_name(raft_role(node.r)), raft_term(node.r),
                raft_vote(node.r), leader, laddr ? laddr : "", raft_commit_index(node.r),
@@ -462,18 +594,73 @@ static void info_raft(struct buf *b)
                raft_last_term(node.r), entries, disk, aof_last_raft_index(), node.proposals,
                node.applied_entries, node.lost_proposals, node.qlen, (long long)node.last_save_us,
                node.saves, (long long)node.save_us_total, (long long)node.apply_us_total,
+               server.cfg->raft_read_mode == READ_STALE   ? "stale"
+               : server.cfg->raft_read_mode == READ_LEASE ? "lease"
+                                                          : "linearizable",
+               node.read_index_requests, node.read_index_confirmed, node.read_index_failed,
                raft_peer_count(node.r));
     for (size_t i = 0; i < raft_peer_count(node.r); i++) {
         struct raft_peer_info pi;
         raft_peer_info(node.r, i, &pi);
         const char *addr = client_addr_of(pi.id);
+        struct transport_peer_info ti = {0};
+        int have_ti = node.tp && pi.id != raft_id(node.r) &&
+                      transport_peer_info(node.tp, pi.id, &ti) == 0;
+        int64_t since = have_ti && ti.last_contact_ms >= 0 ? ti.last_contact_ms : -1;
         buf_printf(b,
                    "raft_peer%zu:id=%" PRIu64 ",addr=%s,match=%" PRIu64 ",next=%" PRIu64
-                   ",state=%s,inflight=%zu,active=%d,self=%d\r\n",
+                   ",state=%s,inflight=%zu,active=%d,self=%d,connected=%s,"
+                   "last_contact_ms=%lld,queued_bytes=%zu,reconnects=%" PRIu64
+                   ",auth_failures=%" PRIu64 "\r\n",
                    i, pi.id, addr ? addr : "", pi.match, pi.next,
                    raft_progress_state_name(pi.state), pi.inflight, pi.recent_active ? 1 : 0,
-                   pi.id == raft_id(node.r));
+                   pi.id == raft_id(node.r),
+                   pi.id == raft_id(node.r) ? "self"
+                   : !have_ti                ? "no"
+                   : ti.connected_out && ti.connected_in ? "both"
+                   : ti.connected_out                    ? "out"
+                   : ti.connected_in                     ? "in"
+                                                         : "no",
+                   (long long)since, ti.queued_bytes, ti.reconnects, ti.auth_failures);
     }
+}
+
+/* ---- the cluster ---- */
+
+static void on_message(void *ud, struct raft_msg *m)
+{
+    (void)ud;
+    int rc = raft_step(node.r, m);
+    if (rc == RAFT_ECORRUPT)
+        log_warning("Raft: %s from node %" PRIu64 " would overwrite a committed entry: ignored "
+                    "(a bug, or a peer with a damaged disk)",
+                    raft_msg_type_name(m->type), m->from);
+    else if (rc < 0 && rc != RAFT_EMSG)
+        log_verbose("Raft: %s from node %" PRIu64 ": %s", raft_msg_type_name(m->type), m->from,
+                    raft_strerror(rc));
+    raft_msg_free(m);
+}
+
+static void on_peer_state(void *ud, uint64_t peer, int event)
+{
+    (void)ud;
+    if (event == TRANSPORT_PEER_UP) {
+        log_notice("Raft: connected to node %" PRIu64, peer);
+        return;
+    }
+    if (event == TRANSPORT_PEER_DOWN)
+        log_notice("Raft: lost the connection to node %" PRIu64, peer);
+    struct raft_msg m = {.type = RAFT_MSG_UNREACHABLE, .from = peer, .to = raft_id(node.r)};
+    raft_step(node.r, &m);
+}
+
+static int set_blocked(uint64_t peer, int blocked)
+{
+    if (!node.tp)
+        return -1;
+    log_warning("Fault injection: traffic with node %" PRIu64 " %s", peer,
+                blocked ? "blocked" : "restored");
+    return transport_set_blocked(node.tp, peer, blocked != 0) < 0 ? -1 : 0;
 }
 
 /* ---- life cycle ---- */
@@ -484,13 +671,15 @@ int node_start(struct ev_loop *loop)
     if (!cfg->raft_enabled)
         return 0;
     uint64_t id = (uint64_t)cfg->raft_node_id;
-    for (int i = 0; i < cfg->npeers; i++) {
-        if ((uint64_t)cfg->peers[i].id != id) {
-            log_warning("raft.peers names other nodes, but this version runs Raft on a single "
-                        "node only (the TCP transport is not built yet): refusing to start");
-            return -1;
-        }
-    }
+    /* The voters: raft.peers (which names this node too), or this node
+     * alone. */
+    uint64_t peers[CONFIG_MAX_PEERS + 1];
+    size_t npeers = 0;
+    peers[npeers++] = id;
+    for (int i = 0; i < cfg->npeers; i++)
+        if ((uint64_t)cfg->peers[i].id != id)
+            peers[npeers++] = (uint64_t)cfg->peers[i].id;
+    node.n_voters = npeers;
     int rc = rstore_open(cfg->raft_dir, &node.store);
     if (rc < 0) {
         log_warning("Can't open the Raft store in %s: %s", cfg->raft_dir, rstore_strerror(rc));
@@ -523,12 +712,11 @@ int node_start(struct ev_loop *loop)
     if (st.hs.commit < st.applied)
         st.hs.commit = st.applied;
 
-    uint64_t peers[1] = {id};
     int eticks = (int)(cfg->raft_election_timeout_ms / cfg->raft_heartbeat_ms);
     struct raft_config rcfg = {
         .id = id,
         .peers = peers,
-        .n_peers = 1,
+        .n_peers = npeers,
         .election_tick = eticks < 2 ? 2 : eticks,
         .heartbeat_tick = 1,
         .pre_vote = true,
@@ -558,9 +746,48 @@ int node_start(struct ev_loop *loop)
     server.info_raft = info_raft;
     server.on_client_free = on_client_free;
 
-    /* A single voter need not wait for an election timeout. */
-    struct raft_msg hup = {.type = RAFT_MSG_HUP, .from = id, .to = id};
-    raft_step(node.r, &hup);
+    if (npeers == 1) {
+        /* A single voter need not wait for an election timeout. */
+        struct raft_msg hup = {.type = RAFT_MSG_HUP, .from = id, .to = id};
+        raft_step(node.r, &hup);
+    } else {
+        struct transport_peer_addr addrs[CONFIG_MAX_PEERS];
+        size_t naddrs = 0;
+        for (int i = 0; i < cfg->npeers; i++)
+            if ((uint64_t)cfg->peers[i].id != id)
+                addrs[naddrs++] = (struct transport_peer_addr){(uint64_t)cfg->peers[i].id,
+                                                               cfg->peers[i].raft_addr};
+        struct transport_config tcfg = {
+            .self_id = id,
+            .listen_addr = cfg->raft_listen,
+            .listen_fd = -1,
+            .peers = addrs,
+            .n_peers = naddrs,
+            .secret = cfg->raft_secret,
+        };
+        struct transport_callbacks cbs = {.on_message = on_message,
+                                          .on_peer_state = on_peer_state};
+        rc = transport_start(loop, &tcfg, &cbs, NULL, &node.tp);
+        if (rc < 0) {
+            log_warning("Can't start the Raft transport on %s: %s", cfg->raft_listen,
+                        strerror(-rc));
+            raft_free(node.r);
+            node.r = NULL;
+            client_free(node.applyc);
+            node.applyc = NULL;
+            node.on = 0;
+            server.raft_intercept = NULL;
+            server.info_raft = NULL;
+            server.on_client_free = NULL;
+            goto fail;
+        }
+        if (getenv("RAFTCACHE_FAULT_INJECTION") &&
+            strcmp(getenv("RAFTCACHE_FAULT_INJECTION"), "1") == 0) {
+            log_warning("Fault injection enabled (RAFTCACHE_FAULT_INJECTION=1): RAFT.BLOCK "
+                        "can cut this node off from its peers. Never in production.");
+            server.raft_set_blocked = set_blocked;
+        }
+    }
 
     double period = (double)cfg->raft_heartbeat_ms / 1000.0;
     ev_timer_init(&node.tick, tick_cb, period, period);
@@ -583,6 +810,12 @@ void node_stop(void)
         return;
     ev_timer_stop(node.loop, &node.tick);
     ev_idle_stop(node.loop, &node.wake);
+    transport_stop(node.tp);
+    node.tp = NULL;
+    free(node.reads);
+    node.reads = NULL;
+    node.nreads = node.reads_cap = 0;
+    server.raft_set_blocked = NULL;
     /* Whatever was proposed but not applied gets no reply: the clients are
      * being closed. */
     raft_free(node.r);
