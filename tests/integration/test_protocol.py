@@ -228,10 +228,11 @@ class LimitsTest(unittest.TestCase):
     def test_bad_config_refuses_start(self):
         s = Server(config_text="server:\n  port: notaport\n", start=False)
         try:
-            r = subprocess.run(s.command_line()[:3], capture_output=True, text=True, timeout=10)
+            r = subprocess.run(s.command_line()[:3], capture_output=True, text=True, timeout=10,
+                               cwd=s.workdir)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("raftcache.yaml:2:", r.stderr)
-            r = subprocess.run(s.command_line()[:3] + ["--test-config"], capture_output=True,
+            r = subprocess.run(s.command_line()[:3] + ["--test-config"], capture_output=True, cwd=s.workdir,
                                text=True, timeout=10)
             self.assertEqual(r.returncode, 1)
         finally:
