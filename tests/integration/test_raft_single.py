@@ -18,8 +18,9 @@ on a single node"):
   5. pipelining: replies in order, a read sees the earlier writes of its
      pipeline, two clients interleaving;
   6. refusals at start: raft.db of another node id, a Raft directory that
-     lost what the AOF holds, raft.peers naming other nodes, a second
-     process on the same Raft directory;
+     lost what the AOF holds, a Raft directory that is a file, a second
+     process on the same Raft directory (and a raft.peers list naming only
+     this node is a single-node cluster);
   7. redis-benchmark runs with no error, and its INCR count is exact.
 
 Every server runs in its own temporary directory (its cwd): the Raft store
