@@ -1320,6 +1320,9 @@ void aof_entry_begin(uint64_t raft_index)
 void aof_entry_end(void)
 {
     entry_open = 0;
+    /* Memory now holds this entry, with or without a file: a rewrite made
+     * later (appendonly yes) records this index as its base. */
+    last_index = entry_index;
     if (aof.state == AOF_OFF)
         return;
     /* An entry with no effect still gets its (empty) frame: the file's

@@ -253,11 +253,8 @@ int command_exec(struct client *c)
         int r = server.raft_intercept(c, cmd);
         if (r == RAFT_RETRY)
             return CMD_RETRY;
-        if (r == RAFT_TAKEN) {
-            cmd->calls++;
-            server.stat_numcommands++;
-            return CMD_DONE;
-        }
+        if (r == RAFT_TAKEN)
+            return CMD_DONE; /* counted when it is applied */
     }
 
     c->cmd = cmd;

@@ -81,7 +81,7 @@ static struct {
         struct client *c;
         uint64_t ctx;
         uint64_t index; /* 0 until confirmed */
-    } *reads;
+    } * reads;
     size_t nreads, reads_cap;
     long long read_index_requests, read_index_confirmed, read_index_failed;
 } node;
@@ -591,7 +591,8 @@ static void info_raft(struct buf *b)
                raft_id(node.r), raft_role_name(raft_role(node.r)), raft_term(node.r),
                raft_vote(node.r), leader, laddr ? laddr : "", raft_commit_index(node.r),
                raft_applied_index(node.r), raft_first_index(node.r), raft_last_index(node.r),
-               raft_last_term(node.r), entries, disk, aof_last_raft_index(), node.proposals,
+               raft_last_term(node.r), entries, disk,
+               server.cfg->aof_enabled ? aof_last_raft_index() : 0, node.proposals,
                node.applied_entries, node.lost_proposals, node.qlen, (long long)node.last_save_us,
                node.saves, (long long)node.save_us_total, (long long)node.apply_us_total,
                server.cfg->raft_read_mode == READ_STALE   ? "stale"
@@ -604,8 +605,8 @@ static void info_raft(struct buf *b)
         raft_peer_info(node.r, i, &pi);
         const char *addr = client_addr_of(pi.id);
         struct transport_peer_info ti = {0};
-        int have_ti = node.tp && pi.id != raft_id(node.r) &&
-                      transport_peer_info(node.tp, pi.id, &ti) == 0;
+        int have_ti =
+            node.tp && pi.id != raft_id(node.r) && transport_peer_info(node.tp, pi.id, &ti) == 0;
         int64_t since = have_ti && ti.last_contact_ms >= 0 ? ti.last_contact_ms : -1;
         buf_printf(b,
                    "raft_peer%zu:id=%" PRIu64 ",addr=%s,match=%" PRIu64 ",next=%" PRIu64
@@ -615,8 +616,8 @@ static void info_raft(struct buf *b)
                    i, pi.id, addr ? addr : "", pi.match, pi.next,
                    raft_progress_state_name(pi.state), pi.inflight, pi.recent_active ? 1 : 0,
                    pi.id == raft_id(node.r),
-                   pi.id == raft_id(node.r) ? "self"
-                   : !have_ti                ? "no"
+                   pi.id == raft_id(node.r)              ? "self"
+                   : !have_ti                            ? "no"
                    : ti.connected_out && ti.connected_in ? "both"
                    : ti.connected_out                    ? "out"
                    : ti.connected_in                     ? "in"
@@ -765,8 +766,7 @@ int node_start(struct ev_loop *loop)
             .n_peers = naddrs,
             .secret = cfg->raft_secret,
         };
-        struct transport_callbacks cbs = {.on_message = on_message,
-                                          .on_peer_state = on_peer_state};
+        struct transport_callbacks cbs = {.on_message = on_message, .on_peer_state = on_peer_state};
         rc = transport_start(loop, &tcfg, &cbs, NULL, &node.tp);
         if (rc < 0) {
             log_warning("Can't start the Raft transport on %s: %s", cfg->raft_listen,

@@ -777,7 +777,6 @@ class ReplayTest(RaftTestCase):
     # not move the AOF's last Raft index, so the rewrite that CONFIG SET
     # appendonly yes starts records a stale base index, and the next start
     # applies the entries applied meanwhile a second time (10 -> 15 here).
-    @unittest.expectedFailure
     def test_config_set_appendonly_off_then_on(self):
         s = self.server()
         r = s.client()
