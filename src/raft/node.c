@@ -80,10 +80,17 @@ static struct {
     struct read_wait {
         struct client *c;
         uint64_t ctx;
-        uint64_t index; /* 0 until confirmed */
+        uint64_t index;   /* 0 until confirmed */
+        uint64_t term;    /* the leader's term when it asked */
+        int64_t asked_us; /* monotonic_us() when it asked */
     } * reads;
     size_t nreads, reads_cap;
+    int64_t batch_asked_us;
     long long read_index_requests, read_index_confirmed, read_index_failed;
+    /* read_mode lease: the leader serves reads locally until lease_until_us
+     * (monotonic) in lease_term; see intercept_read() */
+    int64_t lease_us, lease_until_us;
+    uint64_t lease_term;
 } node;
 
 /* ---- pending proposals (a ring) ---- */
@@ -198,11 +205,16 @@ static int intercept_read(struct client *c)
         redirect(c);
         return RAFT_TAKEN;
     }
-    /* Lease: CheckQuorum makes a leader that lost its quorum step down
-     * within an election timeout, and followers that heard from it refuse
-     * to elect another before that timeout; within it, the leader's own
-     * state is current (bounded clock drift assumed, docs/raft.md). */
-    if (mode == READ_LEASE)
+    /* Lease (thesis 6.4.1): a quorum that answered a ReadIndex heartbeat
+     * sent after time t refuses to elect another leader before about
+     * t + election timeout (core.c, the in_lease check), so until then
+     * this node's state is current and reads are local.  The lease is
+     * measured on the monotonic clock, not in ticks: a paused process
+     * (SIGSTOP, a VM freeze) misses ticks, so a tick count would let a
+     * leader deposed during the pause answer from its old state.  Without
+     * a lease, a read takes the ReadIndex path, which renews it. */
+    if (mode == READ_LEASE && node.lease_term == raft_term(node.r) &&
+        monotonic_us() < node.lease_until_us)
         return RAFT_LOCAL;
     if (c->read_granted_epoch == c->io_epoch && c->io_epoch != 0)
         return RAFT_LOCAL;
@@ -214,13 +226,15 @@ static int intercept_read(struct client *c)
             return RAFT_TAKEN;
         }
         node.batch_read_ctx = ctx;
+        node.batch_asked_us = monotonic_us();
         node.read_index_requests++;
     }
     if (node.nreads == node.reads_cap) {
         node.reads_cap = node.reads_cap ? node.reads_cap * 2 : 16;
         node.reads = xrealloc(node.reads, node.reads_cap * sizeof(*node.reads));
     }
-    node.reads[node.nreads++] = (struct read_wait){c, node.batch_read_ctx, 0};
+    node.reads[node.nreads++] =
+        (struct read_wait){c, node.batch_read_ctx, 0, raft_term(node.r), node.batch_asked_us};
     c->read_wait_ctx = node.batch_read_ctx;
     c->read_wait_epoch = c->io_epoch;
     if (!ev_is_active(&node.wake))
@@ -267,6 +281,11 @@ static void on_read_state(const struct raft_read_state *rs)
         } else {
             node.read_index_confirmed++;
             w->index = rs->index ? rs->index : 1;
+            if (raft_role(node.r) == RAFT_LEADER && raft_term(node.r) == w->term &&
+                w->asked_us + node.lease_us > node.lease_until_us) {
+                node.lease_term = w->term;
+                node.lease_until_us = w->asked_us + node.lease_us;
+            }
         }
     }
 }
@@ -714,6 +733,16 @@ int node_start(struct ev_loop *loop)
         st.hs.commit = st.applied;
 
     int eticks = (int)(cfg->raft_election_timeout_ms / cfg->raft_heartbeat_ms);
+    /* A follower's election_elapsed reaches election_tick at least
+     * (election_tick - 1) heartbeats after it heard from the leader (its
+     * first tick may come at once; libev never fires a timer early); a
+     * tenth of the election timeout is left for clock rate differences
+     * and scheduling.  0 or less: no lease, every read confirms. */
+    node.lease_us = ((int64_t)((eticks < 2 ? 2 : eticks) - 1) * cfg->raft_heartbeat_ms -
+                     cfg->raft_election_timeout_ms / 10) *
+                    1000;
+    node.lease_until_us = 0;
+    node.lease_term = 0;
     struct raft_config rcfg = {
         .id = id,
         .peers = peers,
