@@ -297,8 +297,11 @@ static int intercept(struct client *c, const struct command *cmd)
          * its reply comes after theirs. */
         if (c->raft_pending > 0)
             return RAFT_RETRY;
-        if (!(cmd->flags & CMD_READONLY) || cmd->first_key == 0)
-            return RAFT_LOCAL; /* connection and server commands */
+        /* Connection and server commands run here.  Keyspace reads,
+         * including those without a key argument (KEYS, SCAN, RANDOMKEY,
+         * DBSIZE), follow the read mode. */
+        if (!(cmd->flags & CMD_READONLY))
+            return RAFT_LOCAL;
         return intercept_read(c);
     }
     if (raft_role(node.r) != RAFT_LEADER) {
