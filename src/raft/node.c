@@ -12,6 +12,7 @@
 #include "aof_codec.h"
 #include "command.h"
 #include "db.h"
+#include "raft/msg.h"
 #include "raft/raft.h"
 #include "raft/storage_sqlite.h"
 #include "raft/transport_tcp.h"
@@ -31,6 +32,12 @@
  * everywhere without rewriting the command first. */
 #define ENTRY_VERSION 1
 #define ENTRY_HEAD    13
+
+/* The largest entry a follower can receive: a one-entry MsgApp frame
+ * within the transport's frame limit (raft/msg.h: header, entry header,
+ * CRC). */
+#define MAX_ENTRY_BYTES                                                                            \
+    (TRANSPORT_DEFAULT_MAX_FRAME - RAFT_MSG_HEADER_LEN - RAFT_MSG_ENTRY_HEADER_LEN - 4)
 
 /* Leader-side expiry, per cron tick and db: expired keys go into
  * RAFT.EXPIRE entries of about EXPIRE_BATCH keys, at most EXPIRE_ENTRIES
@@ -319,6 +326,19 @@ static int intercept(struct client *c, const struct command *cmd)
     put_le(h + 9, (uint64_t)c->db_index, 4);
     node.enc.len = ENTRY_HEAD;
     cmd_encode(&node.enc, c->argc, c->argv);
+
+    /* An entry reaches the followers in one frame (a MsgApp carries at
+     * least one entry): one the transport cannot carry would never
+     * commit, and every later write would wait behind it for good. */
+    if (node.tp && node.enc.len > MAX_ENTRY_BYTES) {
+        if (c->raft_pending > 0)
+            return RAFT_RETRY;
+        reply_errorf(c,
+                     "ERR raft: the command is too large to replicate (%zu bytes, at most "
+                     "%zu)",
+                     node.enc.len, (size_t)MAX_ENTRY_BYTES);
+        return RAFT_TAKEN;
+    }
 
     uint64_t index, term;
     int rc = raft_propose(node.r, node.enc.data, node.enc.len, &index, &term);
