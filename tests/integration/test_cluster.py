@@ -27,7 +27,9 @@ poll against a generous deadline, so the file also passes under ASan.
   6. raft.secret: nodes with the secret form a cluster; a node with a
      wrong one is refused (auth failures in INFO raft) and never learns a
      leader; with the right secret it joins and catches up.
-  7. linearizable reads: a read on the leader sees a write acknowledged to
+  7. a write too large for one transport frame is refused, not proposed
+     (it would wedge the log).
+  8. linearizable reads: a read on the leader sees a write acknowledged to
      another client just before; a follower answers reads with -MOVED; in
      lease mode the leader answers without a ReadIndex round per read, and
      a leader paused past its lease does not answer from its old state
@@ -686,6 +688,36 @@ class TestSecret(ClusterTestCase):
                 conn.call("GET", "k")
             self.assertEqual(cm.exception.moved, leader.client_addr)
         self.assertEqual(c.current_leader(), leader)
+
+
+class TestLimits(ClusterTestCase):
+    def test_entry_too_large_for_the_transport(self):
+        """A write whose log entry could not fit in one transport frame
+        (64 MiB) is refused at once: proposed, it would never commit and
+        every later write would wait behind it."""
+        c = self.cluster(3, read_mode="stale")
+        leader = c.leader()
+        with leader.conn(60) as conn:
+            self.assertEqual(conn.call("SET", "big", b"b" * (8 << 20)), b"OK")
+            with self.assertRaises(ReplyError) as cm:
+                conn.call("SET", "huge", b"h" * (65 << 20))
+            self.assertRegex(cm.exception.text,
+                             r"^ERR raft: the command is too large to replicate \(\d+ bytes, "
+                             r"at most \d+\)$")
+            # pipelined behind a pending write: replies stay in order
+            conn.send("SET", "a", "1")
+            conn.send("SET", "huge", b"h" * (65 << 20))
+            conn.send("SET", "b", "2")
+            self.assertEqual(conn.reply(), b"OK")
+            with self.assertRaises(ReplyError):
+                conn.reply()
+            self.assertEqual(conn.reply(), b"OK")
+        c.wait_converged()
+        for node in c.nodes:
+            with node.conn() as conn:
+                self.assertEqual(conn.call("STRLEN", "big"), 8 << 20)
+                self.assertEqual(conn.call("EXISTS", "huge"), 0)
+                self.assertEqual(conn.call("MGET", "a", "b"), [b"1", b"2"])
 
 
 class TestReads(ClusterTestCase):
