@@ -8,8 +8,9 @@ servers alternating, and the median of each side is compared.  Only ratios
 are meaningful; the absolute numbers are printed for context.
 
 Usage:
-  /usr/bin/python3 tests/bench/bench.py [--suite basic|aof|load|raft|all] [-n REQUESTS]
-        [--rounds R] [--clients C] [--keys K] [--server PATH] [--markdown]
+  /usr/bin/python3 tests/bench/bench.py [--suite basic|aof|load|raft|cluster|all]
+        [-n REQUESTS] [--rounds R] [--clients C] [--keys K] [--server PATH]
+        [--failover-rounds F] [--markdown]
 
 Suites:
   basic  SET, GET, HSET at -P 1 and -P 16 (in memory: no persistence on
@@ -32,6 +33,17 @@ Suites:
          (raftcache: the SQLite commit of the Raft log).  Target ratio >=
          0.8.  Two more rows put raftcache's AOF at always as well (two
          fsyncs per batch).
+  cluster
+         a 3-node Raft cluster (tests/integration/cluster.py: three
+         processes on loopback, free ports, AOF everysec, election timeout
+         1000 ms, heartbeat 100 ms): SET throughput and p50/p99 latency
+         (redis-benchmark --csv) at -P 1 and -P 16 against the leader,
+         beside single-node Raft and redis-server with appendfsync always,
+         the three alternating each round, medians compared.  Then
+         failover: F times, a fresh cluster, kill -9 of the leader, the time
+         until a client retrying SET on the survivors (following -MOVED)
+         gets its first OK.  All of it shares the machine's cores: the
+         three nodes and redis-benchmark compete for them.
 """
 
 import argparse
@@ -277,6 +289,23 @@ def run_benchmark(port, test, pipeline, requests, clients):
     raise RuntimeError("no result from redis-benchmark: %r" % out.stdout)
 
 
+def run_benchmark_lat(port, test, pipeline, requests, clients):
+    """Like run_benchmark, with the latency columns of redis-benchmark 7's
+    CSV: returns {"rps", "p50", "p99"} (latencies in ms)."""
+    out = subprocess.run(
+        ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", test, "-n",
+         str(requests), "-c", str(clients), "-P", str(pipeline), "-r", "100000", "--csv"],
+        capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError("redis-benchmark failed: %s" % out.stderr)
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    for row in rows:
+        if row.get("rps"):
+            return {"rps": float(row["rps"]), "p50": float(row["p50_latency_ms"]),
+                    "p99": float(row["p99_latency_ms"])}
+    raise RuntimeError("no result from redis-benchmark: %r" % out.stdout)
+
+
 def bench_rows(suite):
     rows = []
     if suite in ("basic", "all"):
@@ -329,6 +358,88 @@ def bench_raft(args, results):
                   flush=True)
 
 
+# ---- 3-node cluster ----
+
+def import_cluster(binary):
+    """tests/integration/cluster.py, pointed at the binary under test."""
+    os.environ["RAFTCACHE_SERVER"] = binary
+    sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+    import cluster
+    return cluster
+
+
+def bench_cluster(args):
+    cluster = import_cluster(args.server)
+    sides = ("redis always", "raft 1 node", "raft 3 nodes")
+    table = []
+    for pipeline in (1, 16):
+        n = args.n if pipeline > 1 else max(args.n // 4, 10000)
+        samples = {who: [] for who in sides}
+        for _ in range(args.rounds):
+            for who in sides:
+                if who == "raft 3 nodes":
+                    c = cluster.Cluster(3, loglevel="warning", binary=args.server)
+                    try:
+                        leader = c.leader()
+                        res = run_benchmark_lat(leader.port, "set", pipeline, n, args.clients)
+                        # every node applied it all: the cluster kept up
+                        c.wait_converged(timeout=120)
+                    finally:
+                        c.cleanup(check=False)
+                else:
+                    wd = tempfile.mkdtemp(prefix="rc-bench-cluster-")
+                    try:
+                        if who == "redis always":
+                            p = start_redis(wd, "always")
+                        else:
+                            p = start_raftcache_raft(args.server, wd, "everysec")
+                        try:
+                            res = run_benchmark_lat(p.port, "set", pipeline, n, args.clients)
+                        finally:
+                            p.stop()
+                    finally:
+                        shutil.rmtree(wd, ignore_errors=True)
+                samples[who].append(res)
+        med = {who: {k: statistics.median(r[k] for r in samples[who]) for k in ("rps", "p50", "p99")}
+               for who in sides}
+        table.append((pipeline, med))
+        print("SET -P %-2d  " % pipeline + "  ".join(
+            "%s %.0f req/s p50 %.3f p99 %.3f ms" % (who, med[who]["rps"], med[who]["p50"],
+                                                   med[who]["p99"]) for who in sides), flush=True)
+
+    failovers = []
+    for _ in range(args.failover_rounds):
+        c = cluster.Cluster(3, loglevel="warning", binary=args.server)
+        try:
+            c.leader()
+            c.write("SET", "warm", "1")
+            c.wait_converged()
+            secs, _, _ = c.measure_failover()
+            failovers.append(secs)
+            print("failover %.3f s" % secs, flush=True)
+        finally:
+            c.cleanup(check=False)
+
+    print()
+    print("| SET, %d clients | redis always | raft 1 node | raft 3 nodes | 3 nodes / 1 node "
+          "| 3 nodes / redis |" % args.clients)
+    print("|---|---:|---:|---:|---:|---:|")
+    for pipeline, med in table:
+        r, one, three = med["redis always"], med["raft 1 node"], med["raft 3 nodes"]
+        print("| -P %d req/s | %.0f | %.0f | %.0f | %.2f | %.2f |"
+              % (pipeline, r["rps"], one["rps"], three["rps"], three["rps"] / one["rps"],
+                 three["rps"] / r["rps"]))
+        for k in ("p50", "p99"):
+            print("| -P %d %s ms | %.3f | %.3f | %.3f | %.2f | %.2f |"
+                  % (pipeline, k, r[k], one[k], three[k], three[k] / one[k], three[k] / r[k]))
+    if failovers:
+        print()
+        print("Failover (kill -9 of the leader to the first acknowledged write, election "
+              "timeout 1000 ms, %d runs): median %.2f s, min %.2f s, max %.2f s"
+              % (len(failovers), statistics.median(failovers), min(failovers), max(failovers)))
+        print("runs: " + ", ".join("%.2f" % f for f in sorted(failovers)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--suite", default="basic")
@@ -338,6 +449,7 @@ def main():
     ap.add_argument("--server", default=os.environ.get(
         "RAFTCACHE_SERVER", os.path.join(ROOT, "build", "raftcache-server")))
     ap.add_argument("--keys", type=int, default=1000000, help="keys of the load data set")
+    ap.add_argument("--failover-rounds", type=int, default=5)
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
     args.server = os.path.abspath(args.server)
@@ -376,6 +488,8 @@ def main():
         bench_load(args, results)
     if args.suite in ("raft", "all"):
         bench_raft(args, results)
+    if args.suite in ("cluster", "all"):
+        bench_cluster(args)
 
     if args.markdown:
         print()

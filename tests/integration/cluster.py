@@ -210,8 +210,9 @@ class Node(harness.Server):
     """One raftcache-server of a cluster: harness.Server with a YAML file
     of its own, restartable in place, pausable."""
 
-    def __init__(self, cluster, node_id, port, raft_port, env):
+    def __init__(self, cluster, node_id, port, raft_port, env, binary=None):
         self.cluster = cluster
+        self.binary = binary or SERVER_BIN
         self.node_id = node_id
         self.raft_port = raft_port
         self.paused = False
@@ -246,7 +247,7 @@ class Node(harness.Server):
 
     def command_line(self):
         # --port/--bind come from the YAML file.
-        return [SERVER_BIN, "-c", self.config_path]
+        return [self.binary, "-c", self.config_path]
 
     def start(self, wait=True):
         self.paused = False
@@ -325,12 +326,13 @@ class Cluster:
     none), election_ms, heartbeat_ms, fault_injection (start every node
     with RAFTCACHE_FAULT_INJECTION=1 so RAFT.BLOCK works), aof_fsync,
     loglevel, start (start and wait for every node to answer PING),
-    overrides {node_id: {"secret": ..., "read_mode": ...}} for one node.
+    overrides {node_id: {"secret": ..., "read_mode": ...}} for one node,
+    env (more environment variables), binary (default: SERVER_BIN).
     """
 
     def __init__(self, n, read_mode="linearizable", secret=None, election_ms=1000,
                  heartbeat_ms=100, fault_injection=False, aof_fsync="everysec",
-                 loglevel="notice", start=True, overrides=None, env=None):
+                 loglevel="notice", start=True, overrides=None, env=None, binary=None):
         self.n = n
         self.read_mode = read_mode
         self.secret = secret
@@ -346,7 +348,7 @@ class Cluster:
         self.nodes = []
         try:
             for i in range(n):
-                self.nodes.append(Node(self, i + 1, ports[2 * i], ports[2 * i + 1], e))
+                self.nodes.append(Node(self, i + 1, ports[2 * i], ports[2 * i + 1], e, binary))
             for node in self.nodes:
                 node.write_config(self.config_text(node))
             if start:
