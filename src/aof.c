@@ -547,7 +547,9 @@ static int rewrite_child(const char *path, int64_t now)
     w.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (w.fd < 0)
         return -errno;
-    struct aof_header h = {.version = AOF_FORMAT_VERSION, .base_index = last_index};
+    struct aof_header h = {.version = AOF_FORMAT_VERSION,
+                           .base_index = last_index,
+                           .keys = server.ndbs > 0 ? db_size(server.dbs[0]) : 0};
     aof_header_encode(&w.out, &h);
     for (int i = 0; i < server.ndbs && rc == 0; i++) {
         struct db *db = server.dbs[i];
@@ -952,6 +954,16 @@ struct loader {
     int failed;
 };
 
+/* A rewritten base says how many keys db 0 holds: size the keyspace once
+ * instead of growing it step by step through the replay. */
+static int load_header(void *ctx, const struct aof_header *h)
+{
+    (void)ctx;
+    if (h->keys > 0 && server.ndbs > 0 && h->keys < (1ull << 32))
+        dict_expand(server.dbs[0]->keys, (size_t)h->keys);
+    return 0;
+}
+
 static int load_frame(void *ctx, const struct aof_frame *f, uint64_t offset)
 {
     struct loader *ld = ctx;
@@ -1099,6 +1111,7 @@ static int load_file(void)
     aof_argv_init(&ld.args);
     struct aof_scan_opts opts = {
         .on_frame = load_frame,
+        .on_header = load_header,
         .on_progress = load_progress,
         .progress_interval = LOAD_PROGRESS_BYTES,
         .ctx = &ld,

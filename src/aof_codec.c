@@ -204,6 +204,9 @@ void aof_header_encode(struct buf *b, const struct aof_header *h)
     if (h->base_term != 0)
         n += snprintf(payload + n, sizeof payload - (size_t)n, "base-term %llu\n",
                       (unsigned long long)h->base_term);
+    if (h->keys != 0)
+        n += snprintf(payload + n, sizeof payload - (size_t)n, "keys %llu\n",
+                      (unsigned long long)h->keys);
     int rc = aof_frame_encode(b, AOF_KIND_HEADER, h->base_index, payload, (size_t)n);
     (void)rc; /* a 128-byte payload is always below the limit */
 }
@@ -229,7 +232,7 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 
 int aof_header_parse(const struct aof_frame *f, struct aof_header *h)
 {
-    struct aof_header tmp = {0, f->raft_index, 0};
+    struct aof_header tmp = {0, f->raft_index, 0, 0};
     const char *p = f->payload, *end = f->payload + f->payload_len;
     int first = 1;
 
@@ -258,6 +261,10 @@ int aof_header_parse(const struct aof_frame *f, struct aof_header *h)
             if (parse_u64(val, vlen, &v) != 0)
                 return AOF_ERR_HEADER;
             tmp.base_term = v;
+        } else if (klen == 4 && memcmp(p, "keys", 4) == 0) {
+            if (parse_u64(val, vlen, &v) != 0)
+                return AOF_ERR_HEADER;
+            tmp.keys = v;
         }
         /* Other keys: written by a later minor revision; skipped. */
         p = nl + 1;

@@ -215,6 +215,8 @@ struct aof_header {
     unsigned version;    /* AOF_FORMAT_VERSION */
     uint64_t base_index; /* Raft index the base covers (the frame's raft index), 0 if none */
     uint64_t base_term;  /* its term, 0 if none */
+    uint64_t keys;       /* keys of db 0 in a rewritten base, 0 if unknown: lets
+                            the loader size the keyspace once ("keys N" line) */
 };
 
 /* Appends the header frame for h (h->version is ignored: the frame always

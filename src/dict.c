@@ -173,6 +173,19 @@ static void resize_to(struct dict *d, size_t minimal)
     d->rehashidx = 0;
 }
 
+void dict_expand(struct dict *d, size_t n)
+{
+    if (d->pause != 0 || is_rehashing(d) || n <= d->ht[0].size)
+        return;
+    if (d->ht[0].used == 0 && d->ht[0].table != NULL) {
+        /* Nothing to move: replace the empty table outright. */
+        free(d->ht[0].table);
+        d->ht[0].table = NULL;
+        d->ht[0].size = 0;
+    }
+    resize_to(d, n);
+}
+
 static void grow_if_needed(struct dict *d)
 {
     if (d->ht[0].size == 0) {

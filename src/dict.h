@@ -61,6 +61,12 @@ void dict_clear(struct dict *d);
 
 struct dict_entry *dict_random(struct dict *d);
 
+/* Sizes the table for n entries ahead of time (a loader that knows how many
+ * keys are coming saves every growth step).  An empty table is replaced at
+ * once; a non-empty one is rehashed incrementally.  Does nothing while an
+ * iterator is live or a rehash runs, or when the table is big enough. */
+void dict_expand(struct dict *d, size_t n);
+
 /* Calls fn for every entry of the bucket(s) at cursor and returns the next
  * cursor; 0 when the scan is complete.  Start with cursor 0. */
 typedef void (*dict_scan_fn)(void *ud, struct dict_entry *e);

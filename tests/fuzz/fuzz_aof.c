@@ -182,7 +182,7 @@ static void built_mode(struct ctx *c, const uint8_t *in, size_t n)
 {
     struct built b;
     struct buf file = BUF_INIT, cmd = BUF_INIT;
-    struct aof_header h = {AOF_FORMAT_VERSION, 0, 0};
+    struct aof_header h = {AOF_FORMAT_VERSION, 0, 0, 0};
     uint8_t tailp[4] = {0, 0, 0, 0};
 
     if (n >= 4) {

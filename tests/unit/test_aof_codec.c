@@ -90,7 +90,7 @@ static void fixture_add(struct fixture *fx, int kind, uint64_t index, const char
  * with increasing raft indexes when raft is set. */
 static void fixture_build(struct fixture *fx, int ncmd, int raft)
 {
-    struct aof_header h = {AOF_FORMAT_VERSION, raft ? 100 : 0, raft ? 7 : 0};
+    struct aof_header h = {AOF_FORMAT_VERSION, raft ? 100 : 0, raft ? 7 : 0, 0};
     memset(fx, 0, sizeof *fx);
     buf_init(&fx->file);
     aof_header_encode(&fx->file, &h);
@@ -231,7 +231,7 @@ static void test_header_layout(void **state)
 {
     (void)state;
     struct buf b = BUF_INIT;
-    struct aof_header h = {0, 0, 0};
+    struct aof_header h = {0, 0, 0, 0};
     aof_header_encode(&b, &h);
     const char *want = "raftcache-aof 1\n";
     assert_int_equal(b.len, AOF_FRAME_OVERHEAD + strlen(want));
@@ -239,7 +239,7 @@ static void test_header_layout(void **state)
     assert_memory_equal(b.data + 20, want, strlen(want));
     buf_clear(&b);
 
-    struct aof_header h2 = {AOF_FORMAT_VERSION, 12345, 6};
+    struct aof_header h2 = {AOF_FORMAT_VERSION, 12345, 6, 0};
     aof_header_encode(&b, &h2);
     const char *want2 = "raftcache-aof 1\nbase-term 6\n";
     assert_int_equal(b.len, AOF_FRAME_OVERHEAD + strlen(want2));
@@ -252,6 +252,18 @@ static void test_header_layout(void **state)
     assert_int_equal(out.version, 1);
     assert_int_equal(out.base_index, 12345);
     assert_int_equal(out.base_term, 6);
+    assert_int_equal(out.keys, 0);
+    buf_clear(&b);
+
+    /* a rewritten base names the key count of db 0 */
+    struct aof_header h3 = {AOF_FORMAT_VERSION, 9, 2, 1000000};
+    aof_header_encode(&b, &h3);
+    const char *want3 = "raftcache-aof 1\nbase-term 2\nkeys 1000000\n";
+    assert_memory_equal(b.data + 20, want3, strlen(want3));
+    assert_int_equal(aof_frame_decode(b.data, b.len, &f, NULL), AOF_OK);
+    assert_int_equal(aof_header_parse(&f, &out), 0);
+    assert_int_equal(out.keys, 1000000);
+    assert_int_equal(out.base_term, 2);
     buf_free(&b);
 }
 
@@ -390,7 +402,7 @@ static int parse_header_payload(const char *payload, struct aof_header *h)
 static void test_header_parse(void **state)
 {
     (void)state;
-    struct aof_header h = {99, 99, 99};
+    struct aof_header h = {99, 99, 99, 0};
     assert_int_equal(parse_header_payload("raftcache-aof 1\n", &h), 0);
     assert_int_equal(h.version, 1);
     assert_int_equal(h.base_index, 5);
@@ -399,7 +411,7 @@ static void test_header_parse(void **state)
     assert_int_equal(parse_header_payload("raftcache-aof 1\ncreated 17\nbase-term 3\n", &h), 0);
     assert_int_equal(h.base_term, 3);
 
-    struct aof_header untouched = {77, 77, 77};
+    struct aof_header untouched = {77, 77, 77, 0};
     h = untouched;
     assert_int_equal(parse_header_payload("raftcache-aof 2\n", &h), AOF_ERR_VERSION);
     assert_int_equal(parse_header_payload("raftcache-aof 0\n", &h), AOF_ERR_VERSION);
@@ -814,7 +826,7 @@ static void test_scan_misplaced_frames(void **state)
     buf_clear(&f);
     buf_append(&f, fx.file.data, fx.file.len);
     size_t second = f.len;
-    struct aof_header h = {1, 0, 0};
+    struct aof_header h = {1, 0, 0, 0};
     aof_header_encode(&f, &h);
     assert_int_equal(scan(&fx, f.data, f.len, &d, &r), AOF_SCAN_CORRUPT);
     assert_int_equal(r.reason, AOF_ERR_UNEXPECTED_HEADER);
@@ -902,7 +914,7 @@ static void test_scan_callbacks(void **state)
 
     /* Raft index: frames with index 0 do not reset the last one. */
     struct buf f = BUF_INIT;
-    struct aof_header h = {1, 0, 0};
+    struct aof_header h = {1, 0, 0, 0};
     aof_header_encode(&f, &h);
     aof_frame_encode(&f, AOF_KIND_COMMAND, 50, "", 0);
     aof_frame_encode(&f, AOF_KIND_COMMAND, 0, "", 0);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,38 @@ static void test_empty(void **state)
     assert_int_equal(dict_size(d), 0);
     dict_free(d);
     dict_free(NULL);
+}
+
+static void test_expand(void **state)
+{
+    (void)state;
+    struct dict *d = dict_create(NULL);
+    /* an empty table is replaced at once: no rehash pending */
+    dict_expand(d, 1000);
+    assert_int_equal(dict_rehash_steps(d, 0), 0);
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(key, sizeof(key), "k%d", i);
+        dict_set(d, key, (size_t)n, (void *)(intptr_t)(i + 1));
+    }
+    /* 1000 keys fit in the 1024 buckets made ahead: no growth happened */
+    assert_int_equal(dict_rehash_steps(d, 0), 0);
+    /* a non-empty table grows incrementally and keeps every key */
+    dict_expand(d, 5000);
+    assert_int_equal(dict_rehash_steps(d, 0), 1);
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(key, sizeof(key), "k%d", i);
+        struct dict_entry *e = dict_find(d, key, (size_t)n);
+        assert_non_null(e);
+        assert_int_equal((intptr_t)e->val, i + 1);
+    }
+    while (dict_rehash_steps(d, 100)) {
+    }
+    assert_int_equal(dict_size(d), 1000);
+    /* smaller than the table: nothing to do */
+    dict_expand(d, 10);
+    assert_int_equal(dict_rehash_steps(d, 0), 0);
+    dict_free(d);
 }
 
 static void test_binary_keys(void **state)
@@ -574,6 +607,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_binary_keys),
+        cmocka_unit_test(test_expand),
         cmocka_unit_test(test_value_ownership),
         cmocka_unit_test(test_many),
         cmocka_unit_test(test_grow_shrink_during_rehash),
