@@ -63,10 +63,10 @@ static struct {
     int mu_ready; /* mu and cv initialised (once for the process) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int fsync_requested;       /* under mu */
-    int thread_stop;           /* under mu */
-    atomic_int fsync_running;  /* the thread is inside fdatasync */
-    atomic_int fsync_errno;    /* last background fsync error, 0 if it succeeded */
+    int fsync_requested;               /* under mu */
+    int thread_stop;                   /* under mu */
+    atomic_int fsync_running;          /* the thread is inside fdatasync */
+    atomic_int fsync_errno;            /* last background fsync error, 0 if it succeeded */
     atomic_uint_fast64_t fsync_target; /* cur_size when the fsync was requested */
     int64_t last_fsync_ms;
     int64_t postponed_since_ms;
@@ -81,7 +81,7 @@ static struct {
     long long last_rewrite_secs;
     int last_rewrite_ok;
     long long rewrites;
-    int rewrite_scheduled; /* BGREWRITEAOF asked for while enabling */
+    int rewrite_scheduled;     /* BGREWRITEAOF asked for while enabling */
     int rewrite_failures;      /* consecutive failed rewrites */
     int64_t rewrite_failed_ms; /* when the last one failed */
 
@@ -89,11 +89,8 @@ static struct {
     int64_t load_start_ms;
     uint64_t load_total, load_done;
     uint64_t load_truncated_bytes;
-} aof = {.fd = -1,
-         .selected_db = -1,
-         .child_pipe = -1,
-         .last_rewrite_ok = 1,
-         .last_rewrite_secs = -1};
+} aof = {
+    .fd = -1, .selected_db = -1, .child_pipe = -1, .last_rewrite_ok = 1, .last_rewrite_secs = -1};
 
 static char *path_join(const char *dir, const char *name)
 {
@@ -369,8 +366,7 @@ static void flush_always(void)
          * (Linux's "fsyncgate").  So the bytes are written again: cut the
          * file back to what is known durable and keep them in memory. */
         if (ftruncate(aof.fd, (off_t)before) < 0)
-            log_warning("Could not cut back the AOF after a failed fsync: %s",
-                        strerror(errno));
+            log_warning("Could not cut back the AOF after a failed fsync: %s", strerror(errno));
         aof.cur_size = before;
         set_error(err, "fsyncing");
         return;
@@ -878,8 +874,8 @@ void aof_cron(void)
         clear_error();
 
     /* A percentage of 0 turns the trigger off, as in Redis. */
-    if (server.cfg->aof_rewrite_auto && server.cfg->aof_rewrite_percentage > 0 &&
-        aof.child == 0 && !aof.write_err && !rewrite_backing_off(mstime()) &&
+    if (server.cfg->aof_rewrite_auto && server.cfg->aof_rewrite_percentage > 0 && aof.child == 0 &&
+        !aof.write_err && !rewrite_backing_off(mstime()) &&
         aof.cur_size >= (uint64_t)server.cfg->aof_rewrite_min_size) {
         uint64_t base = aof.base_size ? aof.base_size : 1;
         uint64_t growth = aof.cur_size > base ? (aof.cur_size - base) * 100 / base : 0;
@@ -909,8 +905,7 @@ static void info_persistence(struct buf *b)
                "aof_last_cow_size:0\r\n"
                "module_fork_in_progress:0\r\n"
                "module_fork_last_cow_size:0\r\n",
-               aof.state != AOF_OFF, aof.child > 0, aof.rewrite_scheduled,
-               aof.last_rewrite_secs,
+               aof.state != AOF_OFF, aof.child > 0, aof.rewrite_scheduled, aof.last_rewrite_secs,
                aof.child > 0 ? (long long)((now - aof.rewrite_start_ms) / 1000) : -1LL,
                aof.last_rewrite_ok ? "ok" : "err", aof.rewrites, aof.write_err ? "err" : "ok");
     if (aof.state != AOF_OFF) {
@@ -923,10 +918,9 @@ static void info_persistence(struct buf *b)
                    "aof_delayed_fsync:%lld\r\n"
                    "aof_fsync:%s\r\n"
                    "aof_last_load_truncated_bytes:%" PRIu64 "\r\n",
-                   aof.cur_size, aof.base_size,
-                   aof.rewrite_scheduled, aof.buf.len, atomic_load(&aof.fsync_running),
-                   aof.delayed_fsync, config_fsync_name(server.cfg->aof_fsync),
-                   aof.load_truncated_bytes);
+                   aof.cur_size, aof.base_size, aof.rewrite_scheduled, aof.buf.len,
+                   atomic_load(&aof.fsync_running), aof.delayed_fsync,
+                   config_fsync_name(server.cfg->aof_fsync), aof.load_truncated_bytes);
     }
     if (server.loading) {
         int64_t elapsed = now - aof.load_start_ms;
@@ -941,8 +935,7 @@ static void info_persistence(struct buf *b)
                    "loading_loaded_bytes:%" PRIu64 "\r\n"
                    "loading_loaded_perc:%.2f\r\n"
                    "loading_eta_seconds:%lld\r\n",
-                   (long long)(aof.load_start_ms / 1000), aof.load_total, aof.load_done, perc,
-                   eta);
+                   (long long)(aof.load_start_ms / 1000), aof.load_total, aof.load_done, perc, eta);
     }
 }
 
@@ -1198,8 +1191,7 @@ int aof_start(void)
         return 0;
     int rc = mkdir_p(server.cfg->aof_dir);
     if (rc < 0) {
-        log_warning("Can't create the AOF directory %s: %s", server.cfg->aof_dir,
-                    strerror(-rc));
+        log_warning("Can't create the AOF directory %s: %s", server.cfg->aof_dir, strerror(-rc));
         return -1;
     }
     free(aof.path);
@@ -1224,8 +1216,8 @@ int aof_set_enabled(int on, char *err, size_t errlen)
     if (on && aof.state == AOF_OFF) {
         int rc = mkdir_p(server.cfg->aof_dir);
         if (rc < 0) {
-            snprintf(err, errlen, "can't create the AOF directory %s: %s",
-                     server.cfg->aof_dir, strerror(-rc));
+            snprintf(err, errlen, "can't create the AOF directory %s: %s", server.cfg->aof_dir,
+                     strerror(-rc));
             return -1;
         }
         free(aof.path);
@@ -1255,8 +1247,7 @@ int aof_set_enabled(int on, char *err, size_t errlen)
                 buf_clear(&aof.buf);
             wait_background_fsync();
             if (fdatasync(aof.fd) < 0)
-                log_warning("fsync of the AOF failed while turning it off: %s",
-                            strerror(errno));
+                log_warning("fsync of the AOF failed while turning it off: %s", strerror(errno));
         }
         stop_fsync_thread();
         if (aof.fd >= 0)

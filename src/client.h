@@ -17,28 +17,28 @@ struct command;
 
 /* flags */
 #define CLIENT_CLOSE_AFTER_REPLY (1u << 0) /* QUIT, protocol error: flush then close */
-#define CLIENT_CLOSE_ASAP (1u << 1)        /* CLIENT KILL: close without flushing */
-#define CLIENT_PENDING_WRITE (1u << 2)     /* on the server's pending-write list */
-#define CLIENT_READ_PAUSED (1u << 3)       /* back-pressure: not reading */
-#define CLIENT_UNIX_SOCKET (1u << 4)
-#define CLIENT_IN_EXEC (1u << 5)           /* a command is running */
-#define CLIENT_BLOCKED (1u << 6)           /* waits for its Raft proposals (RAFT_RETRY) */
-#define CLIENT_UNBLOCKED (1u << 7)         /* on net.c's list of clients to resume */
+#define CLIENT_CLOSE_ASAP        (1u << 1) /* CLIENT KILL: close without flushing */
+#define CLIENT_PENDING_WRITE     (1u << 2) /* on the server's pending-write list */
+#define CLIENT_READ_PAUSED       (1u << 3) /* back-pressure: not reading */
+#define CLIENT_UNIX_SOCKET       (1u << 4)
+#define CLIENT_IN_EXEC           (1u << 5) /* a command is running */
+#define CLIENT_BLOCKED           (1u << 6) /* waits for its Raft proposals (RAFT_RETRY) */
+#define CLIENT_UNBLOCKED         (1u << 7) /* on net.c's list of clients to resume */
 
 struct client {
     uint64_t id;
     int fd; /* -1 for a fake client (tests, AOF loading) */
     uint32_t flags;
-    char addr[64];  /* "ip:port" of the peer, "[::1]:port" style as Redis */
-    char laddr[64]; /* local "ip:port" */
-    char *name;     /* CLIENT SETNAME, NULL if none; owned */
+    char addr[64];            /* "ip:port" of the peer, "[::1]:port" style as Redis */
+    char laddr[64];           /* local "ip:port" */
+    char *name;               /* CLIENT SETNAME, NULL if none; owned */
     char *lib_name, *lib_ver; /* CLIENT SETINFO / HELLO ... SETNAME; owned */
-    int resp;          /* protocol: 2 or 3 */
-    int authenticated; /* 1 when no requirepass, or after AUTH */
+    int resp;                 /* protocol: 2 or 3 */
+    int authenticated;        /* 1 when no requirepass, or after AUTH */
     int db_index;
     struct db *db;
-    int64_t ctime_ms;     /* connection time */
-    int64_t last_io_ms;   /* last interaction, for the idle timeout */
+    int64_t ctime_ms;   /* connection time */
+    int64_t last_io_ms; /* last interaction, for the idle timeout */
 
     /* input */
     struct buf query;
@@ -54,10 +54,10 @@ struct client {
     long long reply_bytes_total; /* for stats */
 
     /* write path: effects of the running command to log (see command.h) */
-    int dirty;           /* dataset changes by the running command */
-    int prop_custom;     /* the handler chose what to propagate */
-    struct buf prop;     /* RESP-encoded effects when prop_custom */
-    int prop_count;      /* commands in prop */
+    int dirty;       /* dataset changes by the running command */
+    int prop_custom; /* the handler chose what to propagate */
+    struct buf prop; /* RESP-encoded effects when prop_custom */
+    int prop_count;  /* commands in prop */
 
     /* durability: the reply bytes of this client's writes may leave only
      * once server.durable_gen >= wait_gen (fsync: always; later Raft) */

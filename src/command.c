@@ -42,8 +42,8 @@ void command_init(void)
     for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
         for (struct command *cmd = families[f]; cmd->name; cmd++) {
             int created;
-            struct dict_entry *e = dict_add_or_find(index_dict, cmd->name, strlen(cmd->name),
-                                                    &created);
+            struct dict_entry *e =
+                dict_add_or_find(index_dict, cmd->name, strlen(cmd->name), &created);
             /* Two families defining one name is a programming error. */
             if (!created) {
                 fprintf(stderr, "duplicate command '%s' in the command table\n", cmd->name);

@@ -35,16 +35,16 @@
 #include "client.h"
 
 /* flags, as Redis's (COMMAND INFO shows them by these names) */
-#define CMD_WRITE (1u << 0)    /* "write": changes the dataset: goes through the write path */
-#define CMD_READONLY (1u << 1) /* "readonly" */
-#define CMD_FAST (1u << 2)     /* "fast": O(1) or O(log n) */
-#define CMD_ADMIN (1u << 3)    /* "admin" */
-#define CMD_NOAUTH (1u << 4)   /* "no_auth": allowed before AUTH */
-#define CMD_DENYOOM (1u << 5)  /* "denyoom": refused over maxmemory */
-#define CMD_LOADING (1u << 6)  /* "loading": allowed while loading */
-#define CMD_STALE (1u << 7)    /* "stale" */
-#define CMD_PUBSUB (1u << 8)   /* "pubsub" */
-#define CMD_NOSCRIPT (1u << 9) /* "noscript" */
+#define CMD_WRITE        (1u << 0)  /* "write": changes the dataset: goes through the write path */
+#define CMD_READONLY     (1u << 1)  /* "readonly" */
+#define CMD_FAST         (1u << 2)  /* "fast": O(1) or O(log n) */
+#define CMD_ADMIN        (1u << 3)  /* "admin" */
+#define CMD_NOAUTH       (1u << 4)  /* "no_auth": allowed before AUTH */
+#define CMD_DENYOOM      (1u << 5)  /* "denyoom": refused over maxmemory */
+#define CMD_LOADING      (1u << 6)  /* "loading": allowed while loading */
+#define CMD_STALE        (1u << 7)  /* "stale" */
+#define CMD_PUBSUB       (1u << 8)  /* "pubsub" */
+#define CMD_NOSCRIPT     (1u << 9)  /* "noscript" */
 #define CMD_KEYSPACE_ALL (1u << 10) /* touches the whole keyspace (FLUSHALL, KEYS...) */
 
 struct command {
@@ -53,11 +53,11 @@ struct command {
     int arity; /* > 0: exactly; < 0: at least -arity (argv[0] counts) */
     uint32_t flags;
     int first_key, last_key, key_step; /* last_key -1: to the end; 0,0,0: no keys */
-    const char *group;   /* "string" "hash" "generic" "server" "connection" */
-    const char *since;   /* Redis version that introduced it, e.g. "1.0.0" */
+    const char *group;                 /* "string" "hash" "generic" "server" "connection" */
+    const char *since;                 /* Redis version that introduced it, e.g. "1.0.0" */
     const char *summary;
     const char *complexity;
-    const char *args; /* spec above, NULL or "" for none */
+    const char *args;            /* spec above, NULL or "" for none */
     struct command *subcommands; /* CONFIG GET, CLIENT LIST...: NULL-terminated */
 
     /* statistics (INFO commandstats) */

@@ -24,7 +24,7 @@
 
 #include <stddef.h>
 
-#define CONFIG_MAX_BIND 16
+#define CONFIG_MAX_BIND  16
 #define CONFIG_MAX_PEERS 16
 
 enum aof_fsync { AOF_FSYNC_NO = 0, AOF_FSYNC_EVERYSEC = 1, AOF_FSYNC_ALWAYS = 2 };
@@ -40,19 +40,19 @@ struct config {
     /* server: */
     char *bind[CONFIG_MAX_BIND]; /* owned strings */
     int nbind;
-    int port;            /* 0..65535; 0 = no TCP listener */
+    int port; /* 0..65535; 0 = no TCP listener */
     long long maxclients;
-    long long timeout;   /* client idle timeout, seconds; 0 = never */
-    char *requirepass;   /* "" = none */
+    long long timeout; /* client idle timeout, seconds; 0 = never */
+    char *requirepass; /* "" = none */
     int databases;
     int tcp_backlog;
     long long tcp_keepalive; /* seconds */
     long long proto_max_bulk_len;
-    char *pidfile;       /* "" = none */
-    int hz;              /* cron frequency (1..500), default 10 */
+    char *pidfile; /* "" = none */
+    int hz;        /* cron frequency (1..500), default 10 */
 
     /* log: */
-    int log_level; /* enum log_level in util/log.h */
+    int log_level;  /* enum log_level in util/log.h */
     char *log_file; /* "" = stdout */
 
     /* aof: */
@@ -114,8 +114,7 @@ void config_get(const struct config *cfg, const char *pattern,
  * are applied here; the caller (CONFIG SET in commands/server.c) then calls
  * server.on_config_set(name) for those owned by higher ones (maxclients,
  * appendonly...). */
-int config_set(struct config *cfg, const char *name, const char *value, char *err,
-               size_t errlen);
+int config_set(struct config *cfg, const char *name, const char *value, char *err, size_t errlen);
 
 const char *config_fsync_name(int policy);
 

@@ -21,22 +21,21 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: raftcache-server [-c PATH | PATH] [--test-config] [--OPTION VALUE ...]\n"
-            "       raftcache-server --version | --help\n"
-            "\n"
-            "  -c PATH, --config PATH  YAML configuration file (see docs/configuration.md);\n"
-            "                          default: config/raftcache.yaml if it exists in the\n"
-            "                          working directory, else built-in defaults\n"
-            "  --test-config           check the configuration and exit (0 ok, 1 bad)\n"
-            "  --version, -v           print the version and exit\n"
-            "  --help, -h              print this help and exit\n"
-            "  --OPTION VALUE          override a setting by its Redis name, e.g.\n"
-            "                          --port 7000 --bind 127.0.0.1 ::1 --dir ./data\n"
-            "                          --requirepass s3cret --loglevel verbose\n"
-            "\n"
-            "Precedence: command line, then environment (USE_RAFT, RAFT_DIR), then the\n"
-            "file, then the defaults.\n");
+    fprintf(out, "Usage: raftcache-server [-c PATH | PATH] [--test-config] [--OPTION VALUE ...]\n"
+                 "       raftcache-server --version | --help\n"
+                 "\n"
+                 "  -c PATH, --config PATH  YAML configuration file (see docs/configuration.md);\n"
+                 "                          default: config/raftcache.yaml if it exists in the\n"
+                 "                          working directory, else built-in defaults\n"
+                 "  --test-config           check the configuration and exit (0 ok, 1 bad)\n"
+                 "  --version, -v           print the version and exit\n"
+                 "  --help, -h              print this help and exit\n"
+                 "  --OPTION VALUE          override a setting by its Redis name, e.g.\n"
+                 "                          --port 7000 --bind 127.0.0.1 ::1 --dir ./data\n"
+                 "                          --requirepass s3cret --loglevel verbose\n"
+                 "\n"
+                 "Precedence: command line, then environment (USE_RAFT, RAFT_DIR), then the\n"
+                 "file, then the defaults.\n");
 }
 
 static void print_version(void)

@@ -33,13 +33,13 @@
  * from it; it resumes when the client has read its replies.  This bounds
  * the memory a client that pipelines without reading can make us hold. */
 #define OUTPUT_HIGH_WATER (4 * 1024 * 1024)
-#define OUTPUT_LOW_WATER (1 * 1024 * 1024)
+#define OUTPUT_LOW_WATER  (1 * 1024 * 1024)
 /* A reply buffer larger than this is released once empty, so one big reply
  * does not pin memory for the life of the connection. */
 #define REPLY_KEEP_CAP (64 * 1024)
 /* Accepts per listener event, as Redis's MAX_ACCEPTS_PER_CALL. */
-#define MAX_ACCEPTS 1000
-#define MAX_LISTENERS 16
+#define MAX_ACCEPTS      1000
+#define MAX_LISTENERS    16
 #define MAX_BEFORE_SLEEP 8
 
 struct conn {
@@ -351,8 +351,8 @@ static void process_input(struct conn *cn)
             break;
         }
         size_t consumed = 0, hint = 0;
-        int st = resp_parse(&c->parser, c->query.data + c->qpos, c->query.len - c->qpos,
-                            &consumed, &hint);
+        int st = resp_parse(&c->parser, c->query.data + c->qpos, c->query.len - c->qpos, &consumed,
+                            &hint);
         if (st == RESP_NEED_MORE) {
             /* Make room for a big bulk in one allocation so it is read
              * with few syscalls and copied once. */
@@ -419,8 +419,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
         return;
     }
     if (n == 0) {
-        log_verbose("Client closed connection id=%llu addr=%s", (unsigned long long)c->id,
-                    c->addr);
+        log_verbose("Client closed connection id=%llu addr=%s", (unsigned long long)c->id, c->addr);
         conn_free(cn);
         return;
     }

@@ -28,7 +28,7 @@ struct rstr {
 };
 
 struct rstr *rstr_new(const void *p, size_t len); /* aborts on OOM */
-void rstr_free(struct rstr *s);                  /* accepts NULL */
+void rstr_free(struct rstr *s);                   /* accepts NULL */
 
 struct robj {
     uint8_t type;

@@ -28,9 +28,9 @@
 #include "util/buf.h"
 
 enum resp_status {
-    RESP_OK = 0,       /* a complete command is in argv/argc */
+    RESP_OK = 0,        /* a complete command is in argv/argc */
     RESP_NEED_MORE = 1, /* not enough bytes yet; feed more */
-    RESP_ERR = -1,     /* protocol error; see resp_parser.err */
+    RESP_ERR = -1,      /* protocol error; see resp_parser.err */
 };
 
 struct resp_arg {
@@ -85,20 +85,20 @@ int resp_parse(struct resp_parser *p, const char *data, size_t len, size_t *cons
                size_t *hint_more);
 
 /* ---- writer: each appends one value to b ---- */
-void resp_add_simple(struct buf *b, const char *s);              /* +s\r\n */
+void resp_add_simple(struct buf *b, const char *s);               /* +s\r\n */
 void resp_add_simple_len(struct buf *b, const char *s, size_t n); /* +s\r\n */
 /* -<msg>\r\n.  msg is the full text, e.g. "ERR syntax error"; any \r or \n in
  * it is replaced by a space so the reply stays well formed. */
 void resp_add_error(struct buf *b, const char *msg, size_t n);
-void resp_add_int(struct buf *b, long long v);                 /* :v\r\n */
-void resp_add_bulk(struct buf *b, const void *p, size_t n);    /* $n\r\n..\r\n */
+void resp_add_int(struct buf *b, long long v);              /* :v\r\n */
+void resp_add_bulk(struct buf *b, const void *p, size_t n); /* $n\r\n..\r\n */
 void resp_add_bulk_cstr(struct buf *b, const char *s);
 void resp_add_bulk_ll(struct buf *b, long long v);
 /* RESP2: $-1\r\n   RESP3: _\r\n */
 void resp_add_null(struct buf *b, int proto);
 /* RESP2: *-1\r\n   RESP3: _\r\n */
 void resp_add_null_array(struct buf *b, int proto);
-void resp_add_array_len(struct buf *b, long long n);        /* *n\r\n */
+void resp_add_array_len(struct buf *b, long long n); /* *n\r\n */
 /* RESP2: *<2n>\r\n   RESP3: %n\r\n */
 void resp_add_map_len(struct buf *b, int proto, long long n);
 /* RESP2: *n\r\n   RESP3: ~n\r\n */

@@ -22,13 +22,13 @@ struct server {
 
     char run_id[41];
     int64_t start_time_ms;
-    int64_t cmd_now_ms; /* time of the running command (set by command_exec) */
+    int64_t cmd_now_ms;    /* time of the running command (set by command_exec) */
     int64_t fixed_time_ms; /* tests only: if non-zero, the time command_exec uses */
-    int loading;        /* replaying the AOF */
-    int shutdown_asap;  /* SHUTDOWN or a signal: the loop stops */
-    uint32_t lru_clock; /* seconds, updated by cron */
-    int hz;             /* cron frequency */
-    int tcp_port_bound; /* actual port listened on */
+    int loading;           /* replaying the AOF */
+    int shutdown_asap;     /* SHUTDOWN or a signal: the loop stops */
+    uint32_t lru_clock;    /* seconds, updated by cron */
+    int hz;                /* cron frequency */
+    int tcp_port_bound;    /* actual port listened on */
 
     /* clients */
     struct client *clients; /* doubly linked list head */

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SRC=$(pwd)
 
 DEPS=(build-essential cmake pkg-config libev-dev libyaml-dev libsqlite3-dev libcmocka-dev logrotate
-      redis-tools redis-server python3-redis tmux lintian rpm systemd)
+      redis-tools redis-server python3-redis tmux lintian rpm systemd clang-format git)
 missing=()
 for p in "${DEPS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,6 +26,13 @@ fi
 
 JOBS=$(nproc 2>/dev/null || echo 2)
 failed=0
+
+echo "=== clang-format (.clang-format) ==="
+if command -v clang-format >/dev/null; then
+    git ls-files 'src/*.[ch]' 'tests/*.[ch]' | xargs clang-format --dry-run -Werror || failed=1
+else
+    echo "clang-format not installed: skipped"
+fi
 
 run_suite() {
     local dir=$1; shift
