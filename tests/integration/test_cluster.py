@@ -37,6 +37,9 @@ poll against a generous deadline, so the file also passes under ASan.
      a leader paused past its lease does not answer from its old state
      after SIGCONT.
 
+  9. (only with CLUSTER_NEMESIS_SECONDS set) random faults for that long,
+     history-checked: TestNemesis.
+
 Run: RAFTCACHE_SERVER=build/raftcache-server /usr/bin/python3 test_cluster.py
 """
 
@@ -726,6 +729,67 @@ class TestHistory(ClusterTestCase):
         self.stop_threads()
         final_reads(c, h, ["k0", "k1", "k2", "ctr"])
         print("\n  clients: %s" % dict(sum((x.counts for x in clients), collections.Counter())))
+        for x in clients:
+            self.assertEqual(x.unexpected, [])
+        assert_linearizable(self, h)
+
+
+class TestNemesis(ClusterTestCase):
+    """Random faults for CLUSTER_NEMESIS_SECONDS (skipped when unset):
+    kill -9 and restart, SIGSTOP/SIGCONT, isolation of a node, a cut
+    between two nodes, kill -9 of all nodes, on a random node or the
+    leader, while four clients record a history.  CLUSTER_NEMESIS_MODE
+    (linearizable, lease) and CLUSTER_NEMESIS_NODES (3, 5) choose the
+    cluster.  60 s make about 10 000 operations: a few seconds of
+    checking."""
+
+    @unittest.skipUnless(os.environ.get("CLUSTER_NEMESIS_SECONDS"),
+                         "set CLUSTER_NEMESIS_SECONDS to run")
+    def test_random_faults(self):
+        seconds = float(os.environ["CLUSTER_NEMESIS_SECONDS"])
+        c = self.cluster(int(os.environ.get("CLUSTER_NEMESIS_NODES", "3")),
+                         read_mode=os.environ.get("CLUSTER_NEMESIS_MODE", "linearizable"),
+                         fault_injection=True)
+        rng = random.Random(SEED)
+        c.leader()
+        h = History()
+        clients = [self.start(HistoryClient(c, h, i, self.stop_ev, op_timeout=1.5, think=0.02))
+                   for i in range(4)]
+        faults = []
+        t_end = time.monotonic() + seconds
+        while time.monotonic() < t_end:
+            time.sleep(rng.uniform(0.3, 1.5))
+            ups = [n for n in c.nodes if n.up]
+            victim = (rng.choice(ups) if rng.random() < 0.5
+                      else c.current_leader() or rng.choice(ups))
+            kind = rng.choice(["kill", "pause", "isolate", "cut", "kill all"])
+            faults.append("%s %d" % (kind, victim.node_id))
+            if kind == "kill":
+                victim.kill9()
+                time.sleep(rng.uniform(0.2, 3))
+                victim.start()
+            elif kind == "pause":
+                victim.pause()
+                time.sleep(rng.uniform(0.2, 3))
+                victim.resume()
+            elif kind == "isolate":
+                c.isolate(victim)
+                time.sleep(rng.uniform(0.5, 3))
+                c.heal()
+            elif kind == "cut":
+                c.block(victim, rng.choice([n for n in c.nodes if n is not victim]))
+                time.sleep(rng.uniform(0.5, 3))
+                c.heal()
+            else:
+                for n in c.nodes:
+                    n.kill9()
+                c.start()
+        self.stop_threads()
+        c.leader()
+        c.wait_converged()
+        final_reads(c, h, ["k0", "k1", "k2", "ctr"])
+        print("\n  faults: %s\n  clients: %s" % (", ".join(faults), dict(
+            sum((x.counts for x in clients), collections.Counter()))))
         for x in clients:
             self.assertEqual(x.unexpected, [])
         assert_linearizable(self, h)
