@@ -1506,6 +1506,27 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
                         "raft.node_id %d is not among raft.peers (the list must include this "
                         "node)",
                         cfg->raft_node_id);
+        /* The others dial this node at its raft.peers address: a listener
+         * elsewhere would send but never receive. */
+        for (int i = 0; i < cfg->npeers && cfg->raft_enabled && cfg->npeers > 1; i++) {
+            const struct raft_peer *p = &cfg->peers[i];
+            if (p->id != cfg->raft_node_id)
+                continue;
+            const char *lp = strrchr(cfg->raft_listen, ':');
+            const char *pp = p->raft_addr ? strrchr(p->raft_addr, ':') : NULL;
+            if (!lp || !pp)
+                return errf(err, errlen, "raft.peers: this node's raft address must be host:port");
+            size_t lh = (size_t)(lp - cfg->raft_listen), ph = (size_t)(pp - p->raft_addr);
+            int wildcard = (lh == 7 && strncmp(cfg->raft_listen, "0.0.0.0", 7) == 0) ||
+                           (lh == 4 && strncmp(cfg->raft_listen, "[::]", 4) == 0) ||
+                           (lh == 1 && cfg->raft_listen[0] == '*');
+            int same_host = lh == ph && strncmp(cfg->raft_listen, p->raft_addr, lh) == 0;
+            if (strcmp(lp, pp) != 0 || (!wildcard && !same_host))
+                return errf(err, errlen,
+                            "raft.listen (%s) must be this node's address in raft.peers (%s), "
+                            "or a wildcard address on its port",
+                            cfg->raft_listen, p->raft_addr);
+        }
     }
 
     if (cfg->maxmemory < 0)

@@ -466,6 +466,19 @@ void node_before_sleep(void)
          * the AOF's last index and from the leader), so a Ready that only
          * moves it costs no fsync; it is written with the next transaction
          * (the core reports a hard state once, when it changes). */
+        if (rd.has_soft_state) {
+            /* Operators read elections from the log. */
+            if (rd.soft_state.role == RAFT_LEADER)
+                log_notice("Raft: this node is now the leader (term %" PRIu64 ")",
+                           raft_term(node.r));
+            else if (rd.soft_state.leader != RAFT_NONE)
+                log_notice("Raft: %s, leader is node %" PRIu64 " (term %" PRIu64 ")",
+                           raft_role_name(rd.soft_state.role), rd.soft_state.leader,
+                           raft_term(node.r));
+            else
+                log_notice("Raft: %s, no leader known (term %" PRIu64 ")",
+                           raft_role_name(rd.soft_state.role), raft_term(node.r));
+        }
         if (rd.has_hard_state) {
             node.hs = rd.hard_state;
             node.hs_unsaved = 1;

@@ -677,6 +677,24 @@ static void test_validate(void **state)
     free(cfg.peers[1].raft_addr);
     cfg.peers[1].raft_addr = xstrdup("a:1");
     expect_invalid(&cfg, "raft.peers[1]: raft address a:1 is also that of peer 2");
+    free(cfg.peers[1].raft_addr);
+    cfg.peers[1].raft_addr = xstrdup("b:1");
+
+    /* With Raft on, raft.listen must be this node's peers address (or a
+     * wildcard on its port): the others dial that address. */
+    cfg.raft_enabled = 1;
+    expect_invalid(&cfg, "raft.listen (127.0.0.1:7379) must be this node's address in "
+                         "raft.peers (b:1), or a wildcard address on its port");
+    free(cfg.raft_listen);
+    cfg.raft_listen = xstrdup("0.0.0.0:1");
+    assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+    free(cfg.raft_listen);
+    cfg.raft_listen = xstrdup("b:1");
+    assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+    free(cfg.raft_listen);
+    cfg.raft_listen = xstrdup("0.0.0.0:2");
+    expect_invalid(&cfg, "raft.listen (0.0.0.0:2) must be this node's address in raft.peers "
+                         "(b:1), or a wildcard address on its port");
     config_free(&cfg);
 
     /* Cross-key problems in a file pass the loader and are caught here. */
