@@ -23,6 +23,7 @@ from the clock, printed on failure) tune it.
 import os
 import random
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -211,6 +212,23 @@ class CrashTest(AofTestCase):
         # died with the parent; one left by an older crash is there for sure.
         with open(os.path.join(s.workdir, "data", "temp-rewriteaof-1.aof"), "wb") as f:
             f.write(b"partial")
+        # The child dies with its parent (PR_SET_PDEATHSIG), but the kernel
+        # delivers that asynchronously: its copy of the listening socket may
+        # live a few milliseconds more.  It must be gone within 2 s (an
+        # orphaned rewrite would hold it until the end of the rewrite).
+        deadline = time.time() + 2.0
+        while True:
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", s.port))
+                break
+            except OSError:
+                self.assertLess(time.time(), deadline,
+                                "the killed server's port is still held (orphaned child?)")
+                time.sleep(0.01)
+            finally:
+                probe.close()
         s.start()
         r = s.client()
         self.assertEqual(r.dbsize(), n)
