@@ -109,8 +109,9 @@ struct peer {
     int out_state; /* enum out_state */
     struct conn *out, *in;
     ev_timer dial_timer;
-    unsigned failures; /* consecutive failed attempts: the backoff exponent */
-    bool quiet;        /* a failure of this streak was logged already */
+    unsigned failures;  /* consecutive failed attempts: the backoff exponent */
+    bool quiet;         /* a failure of this streak was logged already */
+    char last_why[128]; /* reason of the last logged failure of the streak */
     int64_t up_since_us;
     int64_t last_contact_us; /* 0 = never */
     struct fqueue ctrl, bulk;
@@ -704,9 +705,15 @@ static void out_fail(struct peer *p, int level, const char *fmt, ...)
             p->failures = 0;
     } else {
         p->n.connect_failures++;
-        log_msg(p->quiet ? LOG_VERBOSE : level,
+        /* A new reason (refused -> authentication failed) is news for the
+         * operator even within a streak. */
+        bool same = p->quiet && strncmp(p->last_why, why, sizeof(p->last_why) - 1) == 0;
+        log_msg(same ? LOG_VERBOSE : level,
                 "Raft transport: cannot connect to peer %" PRIu64 " at %s: %s%s", p->id, p->addr,
-                why, p->quiet ? "" : " (retrying with backoff)");
+                why, same ? "" : " (retrying with backoff)");
+        size_t wl = strnlen(why, sizeof(p->last_why) - 1);
+        memcpy(p->last_why, why, wl);
+        p->last_why[wl] = '\0';
     }
     p->quiet = true;
     /* A failed address of a name with several: try the next one. */
