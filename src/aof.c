@@ -532,6 +532,29 @@ static int rw_key(struct rw *w, struct db *db, struct dict_entry *e, int64_t now
             rc = rw_expire(w, e, when);
         return rc;
     }
+    if (o->type == OBJ_LIST) {
+        /* RPUSH in batches keeps the order and bounds each command. */
+        struct resp_arg a[2 + REWRITE_HASH_BATCH];
+        a[0].ptr = "RPUSH";
+        a[0].len = 5;
+        a[1].ptr = e->key;
+        a[1].len = e->klen;
+        int argc = 2;
+        for (size_t i = 0; i < list_len(o) && rc == 0; i++) {
+            const struct rstr *v = list_at(o, i);
+            a[argc].ptr = v->data;
+            a[argc++].len = v->len;
+            if (argc == (int)ARRAY_SIZE(a)) {
+                rc = rw_command(w, argc, a);
+                argc = 2;
+            }
+        }
+        if (rc == 0 && argc > 2)
+            rc = rw_command(w, argc, a);
+        if (rc == 0 && when >= 0)
+            rc = rw_expire(w, e, when);
+        return rc;
+    }
     return 0;
 }
 

@@ -13,7 +13,7 @@
 #include "util/util.h"
 
 static struct command *const families[] = {
-    connection_commands, string_commands, hash_commands,
+    connection_commands, string_commands, hash_commands,        list_commands,
     keys_commands,       server_commands, persistence_commands,
 };
 

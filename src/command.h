@@ -1,6 +1,6 @@
 /* command: the declarative command table and the executor.
  *
- * Each command family (commands/string.c, hash.c, keys.c, server.c,
+ * Each command family (commands/string.c, hash.c, list.c, keys.c, server.c,
  * connection.c) exports a table of struct command terminated by an entry
  * with name NULL; command_init() indexes them all.  A handler only touches
  * the keyspace (db.h) and the reply API (reply.h).
@@ -98,6 +98,7 @@ void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv);
 /* Family tables */
 extern struct command string_commands[];
 extern struct command hash_commands[];
+extern struct command list_commands[];
 extern struct command keys_commands[];
 extern struct command server_commands[];
 extern struct command connection_commands[];

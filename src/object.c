@@ -8,6 +8,7 @@
 #include "object.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,170 @@ struct robj *obj_new_hash(void)
     return o;
 }
 
+/* ---- lists ---- */
+
+/* Slots of a list that is empty or shrinking are never fewer than this. */
+#define LIST_MIN_CAP 8
+
+struct robj *obj_new_list(void)
+{
+    struct robj *o = xmalloc(sizeof(*o));
+    o->type = OBJ_LIST;
+    memset(o->pad, 0, sizeof(o->pad));
+    o->lru = 0;
+    o->u.list.v = NULL;
+    o->u.list.cap = 0;
+    o->u.list.head = 0;
+    o->u.list.len = 0;
+    return o;
+}
+
+/* Moves the elements to a new ring of newcap slots (newcap >= len, a power
+ * of two), index 0 at slot 0. */
+static void list_realloc(struct rlist *l, size_t newcap)
+{
+    struct rstr **v = xmalloc(sizeof(*v) * newcap);
+    for (size_t i = 0; i < l->len; i++)
+        v[i] = l->v[(l->head + i) & (l->cap - 1)];
+    free(l->v);
+    l->v = v;
+    l->cap = newcap;
+    l->head = 0;
+}
+
+static void list_grow(struct rlist *l)
+{
+    if (l->len < l->cap)
+        return;
+    list_realloc(l, l->cap ? l->cap * 2 : LIST_MIN_CAP);
+}
+
+/* After a pop: a ring used at less than a quarter gives half back, so a
+ * list that was long once does not keep its memory forever. */
+static void list_maybe_shrink(struct rlist *l)
+{
+    if (l->cap > LIST_MIN_CAP && l->len < l->cap / 4)
+        list_realloc(l, l->cap / 2);
+}
+
+void list_push_head(struct robj *o, struct rstr *s)
+{
+    struct rlist *l = &o->u.list;
+    list_grow(l);
+    l->head = (l->head - 1) & (l->cap - 1);
+    l->v[l->head] = s;
+    l->len++;
+}
+
+void list_push_tail(struct robj *o, struct rstr *s)
+{
+    struct rlist *l = &o->u.list;
+    list_grow(l);
+    l->v[(l->head + l->len) & (l->cap - 1)] = s;
+    l->len++;
+}
+
+struct rstr *list_pop_head(struct robj *o)
+{
+    struct rlist *l = &o->u.list;
+    assert(l->len > 0);
+    struct rstr *s = l->v[l->head];
+    l->head = (l->head + 1) & (l->cap - 1);
+    l->len--;
+    list_maybe_shrink(l);
+    return s;
+}
+
+struct rstr *list_pop_tail(struct robj *o)
+{
+    struct rlist *l = &o->u.list;
+    assert(l->len > 0);
+    struct rstr *s = l->v[(l->head + l->len - 1) & (l->cap - 1)];
+    l->len--;
+    list_maybe_shrink(l);
+    return s;
+}
+
+static struct rstr **list_slot(struct rlist *l, size_t i)
+{
+    return &l->v[(l->head + i) & (l->cap - 1)];
+}
+
+void list_replace(struct robj *o, size_t i, struct rstr *s)
+{
+    struct rstr **slot = list_slot(&o->u.list, i);
+    rstr_free(*slot);
+    *slot = s;
+}
+
+void list_insert(struct robj *o, size_t i, struct rstr *s)
+{
+    struct rlist *l = &o->u.list;
+    assert(i <= l->len);
+    /* Shift whichever side is shorter. */
+    if (i < l->len / 2) {
+        list_push_head(o, s);
+        for (size_t j = 0; j < i; j++)
+            *list_slot(l, j) = *list_slot(l, j + 1);
+    } else {
+        list_push_tail(o, s);
+        for (size_t j = l->len - 1; j > i; j--)
+            *list_slot(l, j) = *list_slot(l, j - 1);
+    }
+    *list_slot(l, i) = s;
+}
+
+static int rstr_eq(const struct rstr *s, const void *p, size_t n)
+{
+    return s->len == n && (n == 0 || memcmp(s->data, p, n) == 0);
+}
+
+size_t list_remove(struct robj *o, const void *p, size_t n, long long count)
+{
+    struct rlist *l = &o->u.list;
+    size_t removed = 0, len = l->len;
+    unsigned long long limit = count == 0  ? ULLONG_MAX
+                               : count > 0 ? (unsigned long long)count
+                                           : 0ULL - (unsigned long long)count;
+    if (count >= 0) {
+        /* Compact towards the head; the freed slots end up at the tail. */
+        size_t w = 0;
+        for (size_t r = 0; r < len; r++) {
+            struct rstr *s = *list_slot(l, r);
+            if (removed < limit && rstr_eq(s, p, n)) {
+                rstr_free(s);
+                removed++;
+            } else {
+                *list_slot(l, w++) = s;
+            }
+        }
+    } else {
+        /* Compact towards the tail, scanning from it; the head moves on. */
+        size_t w = len;
+        for (size_t r = len; r-- > 0;) {
+            struct rstr *s = *list_slot(l, r);
+            if (removed < limit && rstr_eq(s, p, n)) {
+                rstr_free(s);
+                removed++;
+            } else {
+                *list_slot(l, --w) = s;
+            }
+        }
+        l->head = (l->head + removed) & (l->cap - 1);
+    }
+    l->len -= removed;
+    if (removed)
+        list_maybe_shrink(l);
+    return removed;
+}
+
+static void list_free_elems(struct rlist *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        rstr_free(*list_slot(l, i));
+    free(l->v);
+}
+
 void obj_free(struct robj *o)
 {
     if (!o)
@@ -122,6 +287,9 @@ void obj_free(struct robj *o)
         break;
     case OBJ_HASH:
         dict_free(o->u.hash);
+        break;
+    case OBJ_LIST:
+        list_free_elems(&o->u.list);
         break;
     default:
         assert(!"obj_free: unknown type");
@@ -153,6 +321,13 @@ struct robj *obj_dup(const struct robj *o)
         dict_iter_release(&it);
         break;
     }
+    case OBJ_LIST:
+        n = obj_new_list();
+        for (size_t i = 0; i < list_len(o); i++) {
+            const struct rstr *v = list_at(o, i);
+            list_push_tail(n, rstr_new(v->data, v->len));
+        }
+        break;
     default:
         assert(!"obj_dup: unknown type");
         return NULL;
@@ -186,6 +361,17 @@ size_t obj_mem_usage(const struct robj *o)
             total += (size_t)((double)vbytes / (double)sampled * (double)n);
         return total;
     }
+    case OBJ_LIST: {
+        const struct rlist *l = &o->u.list;
+        size_t total = malloc_usable_size((void *)o) + (l->v ? malloc_usable_size(l->v) : 0);
+        size_t n = l->len, sampled = 0, vbytes = 0;
+        /* Sampled as hashes are: the first MEM_SAMPLES elements. */
+        for (size_t i = 0; i < n && sampled < MEM_SAMPLES; i++, sampled++)
+            vbytes += malloc_usable_size(list_at(o, i));
+        if (sampled)
+            total += (size_t)((double)vbytes / (double)sampled * (double)n);
+        return total;
+    }
     default:
         assert(!"obj_mem_usage: unknown type");
         return 0;
@@ -199,6 +385,8 @@ const char *obj_type_name(int type)
         return "string";
     case OBJ_HASH:
         return "hash";
+    case OBJ_LIST:
+        return "list";
     default:
         return "none";
     }

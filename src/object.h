@@ -2,8 +2,9 @@
  *
  * A value is a struct robj with a type tag.  Strings keep their bytes inline
  * after the header (one allocation), which is what most cache keys are.
- * Hashes hold a dict of field -> struct rstr*.  Later types (list, set, zset)
- * add their own tags here.
+ * Hashes hold a dict of field -> struct rstr*.  Lists hold a ring buffer
+ * (deque) of struct rstr*: O(1) push and pop at both ends and O(1) access
+ * by index.  Later types (set, zset) add their own tags here.
  *
  * Ownership: an robj is owned by whoever holds it (the keyspace normally);
  * obj_free() releases it and all it owns.  Functions that return a new robj
@@ -19,6 +20,7 @@
 enum obj_type {
     OBJ_STRING = 0,
     OBJ_HASH = 1,
+    OBJ_LIST = 2,
 };
 
 /* A counted byte string (hash field values). */
@@ -30,6 +32,14 @@ struct rstr {
 struct rstr *rstr_new(const void *p, size_t len); /* aborts on OOM */
 void rstr_free(struct rstr *s);                   /* accepts NULL */
 
+/* A list's elements: a ring of cap slots (cap a power of two, or 0), the
+ * element of index i at v[(head + i) & (cap - 1)].  The list owns the
+ * elements. */
+struct rlist {
+    struct rstr **v;
+    size_t cap, head, len;
+};
+
 struct robj {
     uint8_t type;
     uint8_t pad[3];
@@ -40,6 +50,7 @@ struct robj {
             size_t cap; /* bytes allocated after the header for data */
         } str;
         struct dict *hash; /* field -> struct rstr* */
+        struct rlist list; /* OBJ_LIST */
     } u;
     char data[]; /* OBJ_STRING bytes (cap bytes, NUL-terminated at len) */
 };
@@ -65,6 +76,34 @@ struct robj *obj_string_resize(struct robj *o, size_t newlen);
 /* New empty hash. */
 struct robj *obj_new_hash(void);
 
+/* New empty list. */
+struct robj *obj_new_list(void);
+static inline size_t list_len(const struct robj *o)
+{
+    return o->u.list.len;
+}
+/* The element at index i (0 <= i < len), still owned by the list. */
+static inline struct rstr *list_at(const struct robj *o, size_t i)
+{
+    const struct rlist *l = &o->u.list;
+    return l->v[(l->head + i) & (l->cap - 1)];
+}
+/* Push s (taken over by the list) at the head or the tail. */
+void list_push_head(struct robj *o, struct rstr *s);
+void list_push_tail(struct robj *o, struct rstr *s);
+/* Pop from the head or the tail of a non-empty list; the caller owns the
+ * returned element. */
+struct rstr *list_pop_head(struct robj *o);
+struct rstr *list_pop_tail(struct robj *o);
+/* Replaces the element at index i (0 <= i < len) by s, freeing the old. */
+void list_replace(struct robj *o, size_t i, struct rstr *s);
+/* Inserts s before index i (0 <= i <= len; i == len appends).  O(N). */
+void list_insert(struct robj *o, size_t i, struct rstr *s);
+/* Removes elements equal to p[0..n): count > 0 the first count from the
+ * head, count < 0 the first -count from the tail, 0 all.  Returns how many
+ * were removed.  O(N). */
+size_t list_remove(struct robj *o, const void *p, size_t n, long long count);
+
 void obj_free(struct robj *o); /* accepts NULL */
 /* void* wrapper for dict val_free callbacks. */
 void obj_free_void(void *o);
@@ -72,7 +111,7 @@ void obj_free_void(void *o);
 struct robj *obj_dup(const struct robj *o);
 /* Approximate bytes used by the value (MEMORY USAGE, INFO used_memory). */
 size_t obj_mem_usage(const struct robj *o);
-/* "string", "hash" as TYPE replies. */
+/* "string", "hash", "list" as TYPE replies. */
 const char *obj_type_name(int type);
 
 #endif
