@@ -709,6 +709,8 @@ static const char *obj_encoding(const struct robj *o)
             return "int";
         return obj_str_len(o) <= 44 ? "embstr" : "raw";
     }
+    if (o->type == OBJ_LIST)
+        return "quicklist"; /* what Redis names it; ours is a ring of elements */
     return "hashtable";
 }
 
@@ -1504,6 +1506,8 @@ static int acl_categories(const struct command *cmd, const char **out, int max)
             ADD("@string");
         else if (strcmp(cmd->group, "hash") == 0)
             ADD("@hash");
+        else if (strcmp(cmd->group, "list") == 0)
+            ADD("@list");
         else if (strcmp(cmd->group, "generic") == 0 && !(cmd->flags & CMD_KEYSPACE_ALL))
             ADD("@keyspace");
         else if (strcmp(cmd->group, "connection") == 0)
