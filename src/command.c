@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "dict.h"
 #include "reply.h"
 #include "server_state.h"
@@ -148,6 +149,35 @@ static void reply_unknown_command(struct client *c)
 static int arity_ok(const struct command *cmd, int argc)
 {
     return (cmd->arity > 0 && argc == cmd->arity) || (cmd->arity < 0 && argc >= -cmd->arity);
+}
+
+struct robj *cmd_lookup_read(struct client *c, const struct resp_arg *key)
+{
+    struct robj *o = db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
+    if (o)
+        server.stat_keyspace_hits++;
+    else
+        server.stat_keyspace_misses++;
+    return o;
+}
+
+struct robj *cmd_lookup_write(struct client *c, const struct resp_arg *key)
+{
+    return db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
+}
+
+int cmd_arg_is(const struct resp_arg *a, const char *token)
+{
+    return eq_nocase(a->ptr, a->len, token);
+}
+
+int cmd_arg_ll(struct client *c, const struct resp_arg *a, long long *out)
+{
+    if (str_to_ll(a->ptr, a->len, out) != 0) {
+        reply_error_not_int(c);
+        return -1;
+    }
+    return 0;
 }
 
 void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv)

@@ -92,6 +92,18 @@ void cmd_dirty(struct client *c, int n);
 void cmd_propagate(struct client *c, int argc, const struct resp_arg *argv);
 /* For handlers: log nothing for this command even though it is dirty. */
 void cmd_propagate_none(struct client *c);
+/* Helpers shared by the command handlers. */
+/* Key lookup for commands that read: counts keyspace hits and misses, as
+ * Redis's lookupKeyRead.  The time is server.cmd_now_ms. */
+struct robj *cmd_lookup_read(struct client *c, const struct resp_arg *key);
+/* Key lookup for commands that write: no statistics (lookupKeyWrite). */
+struct robj *cmd_lookup_write(struct client *c, const struct resp_arg *key);
+/* Whether argument a is token, ASCII case-insensitively (NX, WITHSCORES...). */
+int cmd_arg_is(const struct resp_arg *a, const char *token);
+/* Parses a as a strict integer; replies "ERR value is not an integer or out
+ * of range" and returns -1 on failure. */
+int cmd_arg_ll(struct client *c, const struct resp_arg *a, long long *out);
+
 /* Encodes argv as a RESP multibulk command into b (for propagation). */
 void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv);
 

@@ -32,11 +32,6 @@
 
 /* ---- helpers ---- */
 
-static int arg_is(const struct resp_arg *a, const char *token)
-{
-    return eq_nocase(a->ptr, a->len, token);
-}
-
 static int arg_eq(const struct resp_arg *a, const char *s)
 {
     size_t n = strlen(s);
@@ -204,11 +199,11 @@ static void hello_command(struct client *c)
     for (int i = 2; i < c->argc; i++) {
         int more = c->argc - 1 - i;
         const struct resp_arg *opt = &c->argv[i];
-        if (arg_is(opt, "auth") && more >= 2) {
+        if (cmd_arg_is(opt, "auth") && more >= 2) {
             user = &c->argv[i + 1];
             pass = &c->argv[i + 2];
             i += 2;
-        } else if (arg_is(opt, "setname") && more >= 1) {
+        } else if (cmd_arg_is(opt, "setname") && more >= 1) {
             name = &c->argv[i + 1];
             i++;
         } else {
@@ -361,9 +356,10 @@ static struct client *find_client(long long id)
  * matches every client, 0 if it matches none, -1 if unknown. */
 static int client_type_matches(const struct resp_arg *t)
 {
-    if (arg_is(t, "normal"))
+    if (cmd_arg_is(t, "normal"))
         return 1;
-    if (arg_is(t, "master") || arg_is(t, "slave") || arg_is(t, "replica") || arg_is(t, "pubsub"))
+    if (cmd_arg_is(t, "master") || cmd_arg_is(t, "slave") || cmd_arg_is(t, "replica") ||
+        cmd_arg_is(t, "pubsub"))
         return 0;
     return -1;
 }
@@ -391,7 +387,7 @@ static void client_list_command(struct client *c)
 {
     struct buf b = BUF_INIT;
 
-    if (c->argc == 4 && arg_is(&c->argv[2], "type")) {
+    if (c->argc == 4 && cmd_arg_is(&c->argv[2], "type")) {
         int m = client_type_matches(&c->argv[3]);
         if (m < 0) {
             reply_unknown_type(c, &c->argv[3]);
@@ -402,7 +398,7 @@ static void client_list_command(struct client *c)
                 client_info_line(&b, cl, c);
                 buf_append_char(&b, '\n');
             }
-    } else if (c->argc > 3 && arg_is(&c->argv[2], "id")) {
+    } else if (c->argc > 3 && cmd_arg_is(&c->argv[2], "id")) {
         /* Check every id before building any output. */
         for (int i = 3; i < c->argc; i++) {
             long long id;
@@ -453,31 +449,31 @@ static void client_kill_command(struct client *c)
                 return;
             }
             const struct resp_arg *val = &c->argv[i + 1];
-            if (arg_is(opt, "id")) {
+            if (cmd_arg_is(opt, "id")) {
                 if (str_to_ll(val->ptr, val->len, &id) != 0 || id < 1) {
                     reply_error(c, "ERR client-id should be greater than 0");
                     return;
                 }
-            } else if (arg_is(opt, "type")) {
+            } else if (cmd_arg_is(opt, "type")) {
                 int m = client_type_matches(val);
                 if (m < 0) {
                     reply_unknown_type(c, val);
                     return;
                 }
                 type_all = m;
-            } else if (arg_is(opt, "addr")) {
+            } else if (cmd_arg_is(opt, "addr")) {
                 addr = val;
-            } else if (arg_is(opt, "laddr")) {
+            } else if (cmd_arg_is(opt, "laddr")) {
                 laddr = val;
-            } else if (arg_is(opt, "user")) {
+            } else if (cmd_arg_is(opt, "user")) {
                 if (!arg_eq(val, "default")) {
                     reply_errorf(c, "ERR No such user '%.*s'", err_len(val), val->ptr);
                     return;
                 }
-            } else if (arg_is(opt, "skipme")) {
-                if (arg_is(val, "yes")) {
+            } else if (cmd_arg_is(opt, "skipme")) {
+                if (cmd_arg_is(val, "yes")) {
                     skipme = 1;
-                } else if (arg_is(val, "no")) {
+                } else if (cmd_arg_is(val, "no")) {
                     skipme = 0;
                 } else {
                     reply_error_syntax(c);
@@ -547,9 +543,9 @@ static void client_setinfo_command(struct client *c)
 {
     const struct resp_arg *attr = &c->argv[2], *val = &c->argv[3];
     char **slot;
-    if (arg_is(attr, "lib-name")) {
+    if (cmd_arg_is(attr, "lib-name")) {
         slot = &c->lib_name;
-    } else if (arg_is(attr, "lib-ver")) {
+    } else if (cmd_arg_is(attr, "lib-ver")) {
         slot = &c->lib_ver;
     } else {
         reply_errorf(c, "ERR Unrecognized option '%.*s'", err_len(attr), attr->ptr);
@@ -571,7 +567,7 @@ static void client_setinfo_command(struct client *c)
  * eviction to exempt a client from. */
 static void client_no_evict_command(struct client *c)
 {
-    if (arg_is(&c->argv[2], "on") || arg_is(&c->argv[2], "off"))
+    if (cmd_arg_is(&c->argv[2], "on") || cmd_arg_is(&c->argv[2], "off"))
         reply_ok(c);
     else
         reply_error_syntax(c);

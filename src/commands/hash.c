@@ -33,27 +33,12 @@
 
 /* ---- helpers ---- */
 
-static struct robj *lookup_read(struct client *c, const struct resp_arg *key)
-{
-    struct robj *o = db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
-    if (o)
-        server.stat_keyspace_hits++;
-    else
-        server.stat_keyspace_misses++;
-    return o;
-}
-
-static struct robj *lookup_write(struct client *c, const struct resp_arg *key)
-{
-    return db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
-}
-
 /* Returns the hash at key for writing, creating (and storing) an empty one
  * if the key is absent; NULL (after replying WRONGTYPE) if it holds another
  * type.  Callers store a field right after, so no empty hash is left. */
 static struct robj *hash_for_write(struct client *c, const struct resp_arg *key)
 {
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (o) {
         if (o->type != OBJ_HASH) {
             reply_error_wrongtype(c);
@@ -117,7 +102,7 @@ static void hmset_cmd(struct client *c)
 
 static void hsetnx_cmd(struct client *c)
 {
-    struct robj *o = lookup_write(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_write(c, &c->argv[1]);
     if (o && o->type != OBJ_HASH) {
         reply_error_wrongtype(c);
         return;
@@ -134,7 +119,7 @@ static void hsetnx_cmd(struct client *c)
 
 static void hget_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_null(c);
         return;
@@ -152,7 +137,7 @@ static void hget_cmd(struct client *c)
 
 static void hmget_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (o && o->type != OBJ_HASH) {
         reply_error_wrongtype(c);
         return;
@@ -170,7 +155,7 @@ static void hmget_cmd(struct client *c)
 static void hdel_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -197,7 +182,7 @@ static void hdel_cmd(struct client *c)
 
 static void hlen_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -211,7 +196,7 @@ static void hlen_cmd(struct client *c)
 
 static void hstrlen_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -226,7 +211,7 @@ static void hstrlen_cmd(struct client *c)
 
 static void hexists_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -242,7 +227,7 @@ enum { WANT_FIELDS = 1, WANT_VALUES = 2 };
 
 static void getall_generic(struct client *c, int want)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     int as_map = want == (WANT_FIELDS | WANT_VALUES);
     if (!o) {
         if (as_map)
@@ -298,7 +283,7 @@ static void hincrby_cmd(struct client *c)
         reply_error_not_int(c);
         return;
     }
-    struct robj *o = lookup_write(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_write(c, &c->argv[1]);
     if (o && o->type != OBJ_HASH) {
         reply_error_wrongtype(c);
         return;
@@ -344,7 +329,7 @@ static void hincrbyfloat_cmd(struct client *c)
         reply_error(c, "ERR value is NaN or Infinity");
         return;
     }
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (o && o->type != OBJ_HASH) {
         reply_error_wrongtype(c);
         return;
@@ -407,7 +392,7 @@ static int reply_too_big(struct client *c)
 
 static void hrandfield_with_count(struct client *c, long long l, int withvalues)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_array(c, 0);
         return;
@@ -517,7 +502,7 @@ static void hrandfield_cmd(struct client *c)
         return;
     }
 
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_null(c);
         return;
@@ -588,7 +573,7 @@ static void hscan_cmd(struct client *c)
         reply_error(c, "ERR invalid cursor");
         return;
     }
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_array(c, 2);
         reply_bulk(c, "0", 1);

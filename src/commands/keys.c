@@ -27,22 +27,6 @@
 
 /* ---- helpers ---- */
 
-static int arg_is(const struct resp_arg *a, const char *token)
-{
-    return eq_nocase(a->ptr, a->len, token);
-}
-
-/* Parses argv[i] as a strict integer; replies with Redis's error and
- * returns -1 on failure. */
-static int arg_ll_or_reply(struct client *c, const struct resp_arg *a, long long *out)
-{
-    if (str_to_ll(a->ptr, a->len, out) != 0) {
-        reply_error_not_int(c);
-        return -1;
-    }
-    return 0;
-}
-
 /* Expired by the db's rule (db.c: a key is gone once now reaches its expire
  * time).  Only reads: KEYS must not delete while it iterates. */
 static int key_is_expired(struct db *db, const char *key, size_t klen, int64_t now)
@@ -115,13 +99,13 @@ static int parse_expire_flags(struct client *c, int *flags)
     int f = 0;
     for (int i = 3; i < c->argc; i++) {
         const struct resp_arg *a = &c->argv[i];
-        if (arg_is(a, "nx")) {
+        if (cmd_arg_is(a, "nx")) {
             f |= EXPIRE_NX;
-        } else if (arg_is(a, "xx")) {
+        } else if (cmd_arg_is(a, "xx")) {
             f |= EXPIRE_XX;
-        } else if (arg_is(a, "gt")) {
+        } else if (cmd_arg_is(a, "gt")) {
             f |= EXPIRE_GT;
-        } else if (arg_is(a, "lt")) {
+        } else if (cmd_arg_is(a, "lt")) {
             f |= EXPIRE_LT;
         } else {
             reply_errorf(c, "ERR Unsupported option %.*s", (int)(a->len > 128 ? 128 : a->len),
@@ -151,7 +135,7 @@ static void expire_generic(struct client *c, int64_t basetime, int unit)
 
     if (parse_expire_flags(c, &flags) != 0)
         return;
-    if (arg_ll_or_reply(c, &c->argv[2], &when) != 0)
+    if (cmd_arg_ll(c, &c->argv[2], &when) != 0)
         return;
 
     /* The time may be negative (it deletes the key), but it must not
@@ -391,18 +375,18 @@ static void scan_command(struct client *c)
     for (int i = 2; i < c->argc; i += 2) {
         const struct resp_arg *opt = &c->argv[i];
         int more = i + 1 < c->argc;
-        if (arg_is(opt, "count") && more) {
-            if (arg_ll_or_reply(c, &c->argv[i + 1], &count) != 0)
+        if (cmd_arg_is(opt, "count") && more) {
+            if (cmd_arg_ll(c, &c->argv[i + 1], &count) != 0)
                 return;
             if (count < 1) {
                 reply_error_syntax(c);
                 return;
             }
-        } else if (arg_is(opt, "match") && more) {
+        } else if (cmd_arg_is(opt, "match") && more) {
             pat = &c->argv[i + 1];
             if (pat->len == 1 && pat->ptr[0] == '*')
                 pat = NULL; /* matches everything: skip the matching */
-        } else if (arg_is(opt, "type") && more) {
+        } else if (cmd_arg_is(opt, "type") && more) {
             /* An unknown type name matches nothing (Redis 7.0). */
             type = &c->argv[i + 1];
         } else {
@@ -515,11 +499,11 @@ static void copy_command(struct client *c)
 
     for (int i = 3; i < c->argc; i++) {
         const struct resp_arg *a = &c->argv[i];
-        if (arg_is(a, "replace")) {
+        if (cmd_arg_is(a, "replace")) {
             replace = 1;
-        } else if (arg_is(a, "db") && i + 1 < c->argc) {
+        } else if (cmd_arg_is(a, "db") && i + 1 < c->argc) {
             long long idx;
-            if (arg_ll_or_reply(c, &c->argv[i + 1], &idx) != 0)
+            if (cmd_arg_ll(c, &c->argv[i + 1], &idx) != 0)
                 return;
             if (idx < 0 || idx >= server.ndbs) {
                 reply_error(c, "ERR DB index is out of range");

@@ -27,21 +27,6 @@ enum { LIST_HEAD = 0, LIST_TAIL = 1 };
 
 /* ---- helpers ---- */
 
-static struct robj *lookup_read(struct client *c, const struct resp_arg *key)
-{
-    struct robj *o = db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
-    if (o)
-        server.stat_keyspace_hits++;
-    else
-        server.stat_keyspace_misses++;
-    return o;
-}
-
-static struct robj *lookup_write(struct client *c, const struct resp_arg *key)
-{
-    return db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
-}
-
 static void push(struct robj *o, int where, const void *p, size_t n)
 {
     struct rstr *s = rstr_new(p, n);
@@ -76,15 +61,6 @@ static int parse_where(const struct resp_arg *a)
     if (eq_nocase(a->ptr, a->len, "right"))
         return LIST_TAIL;
     return -1;
-}
-
-static int parse_ll(struct client *c, const struct resp_arg *a, long long *out)
-{
-    if (str_to_ll(a->ptr, a->len, out) != 0) {
-        reply_error_not_int(c);
-        return -1;
-    }
-    return 0;
 }
 
 /* Converts a Redis index (negative: from the tail) to a position; returns
@@ -123,7 +99,7 @@ static int norm_range(long long start, long long stop, size_t len, size_t *from,
 static void push_generic(struct client *c, int where, int only_existing)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (o && o->type != OBJ_LIST) {
         reply_error_wrongtype(c);
         return;
@@ -180,7 +156,7 @@ static void pop_generic(struct client *c, int where)
             return;
         }
     }
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (!o) {
         if (hascount)
             reply_null_array(c);
@@ -229,7 +205,7 @@ static void rpop_cmd(struct client *c)
 
 static void llen_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -243,7 +219,7 @@ static void llen_cmd(struct client *c)
 
 static void lindex_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_null(c);
         return;
@@ -253,7 +229,7 @@ static void lindex_cmd(struct client *c)
         return;
     }
     long long idx;
-    if (parse_ll(c, &c->argv[2], &idx) != 0)
+    if (cmd_arg_ll(c, &c->argv[2], &idx) != 0)
         return;
     idx = norm_index(idx, list_len(o));
     if (idx < 0)
@@ -265,9 +241,9 @@ static void lindex_cmd(struct client *c)
 static void lrange_cmd(struct client *c)
 {
     long long start, stop;
-    if (parse_ll(c, &c->argv[2], &start) != 0 || parse_ll(c, &c->argv[3], &stop) != 0)
+    if (cmd_arg_ll(c, &c->argv[2], &start) != 0 || cmd_arg_ll(c, &c->argv[3], &stop) != 0)
         return;
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_array(c, 0);
         return;
@@ -296,7 +272,7 @@ static void lpos_cmd(struct client *c)
         int moreargs = c->argc - 1 - j;
         long long v;
         if (moreargs && eq_nocase(opt->ptr, opt->len, "rank")) {
-            if (parse_ll(c, &c->argv[j + 1], &v) != 0)
+            if (cmd_arg_ll(c, &c->argv[j + 1], &v) != 0)
                 return;
             /* Redis 7.0 lets LLONG_MIN through (its negation overflows);
              * later versions refuse it with this text, as we do. */
@@ -331,7 +307,7 @@ static void lpos_cmd(struct client *c)
         j++;
     }
 
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         if (count != -1)
             reply_array(c, 0);
@@ -384,7 +360,7 @@ static void lpos_cmd(struct client *c)
 
 static void lset_cmd(struct client *c)
 {
-    struct robj *o = lookup_write(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_write(c, &c->argv[1]);
     if (!o) {
         reply_error(c, "ERR no such key");
         return;
@@ -394,7 +370,7 @@ static void lset_cmd(struct client *c)
         return;
     }
     long long idx;
-    if (parse_ll(c, &c->argv[2], &idx) != 0)
+    if (cmd_arg_ll(c, &c->argv[2], &idx) != 0)
         return;
     idx = norm_index(idx, list_len(o));
     if (idx < 0) {
@@ -417,7 +393,7 @@ static void linsert_cmd(struct client *c)
         reply_error_syntax(c);
         return;
     }
-    struct robj *o = lookup_write(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_write(c, &c->argv[1]);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -444,9 +420,9 @@ static void lrem_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
     long long count;
-    if (parse_ll(c, &c->argv[2], &count) != 0)
+    if (cmd_arg_ll(c, &c->argv[2], &count) != 0)
         return;
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -467,9 +443,9 @@ static void ltrim_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
     long long start, stop;
-    if (parse_ll(c, &c->argv[2], &start) != 0 || parse_ll(c, &c->argv[3], &stop) != 0)
+    if (cmd_arg_ll(c, &c->argv[2], &start) != 0 || cmd_arg_ll(c, &c->argv[3], &stop) != 0)
         return;
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (!o) {
         reply_ok(c);
         return;
@@ -503,7 +479,7 @@ static void ltrim_cmd(struct client *c)
 static void move_generic(struct client *c, int wherefrom, int whereto)
 {
     const struct resp_arg *src = &c->argv[1], *dst = &c->argv[2];
-    struct robj *so = lookup_write(c, src);
+    struct robj *so = cmd_lookup_write(c, src);
     if (!so) {
         reply_null(c);
         return;
@@ -512,7 +488,7 @@ static void move_generic(struct client *c, int wherefrom, int whereto)
         reply_error_wrongtype(c);
         return;
     }
-    struct robj *dobj = lookup_write(c, dst);
+    struct robj *dobj = cmd_lookup_write(c, dst);
     if (dobj && dobj->type != OBJ_LIST) {
         reply_error_wrongtype(c);
         return;

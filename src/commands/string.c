@@ -28,32 +28,9 @@
 
 /* ---- helpers ---- */
 
-/* Lookup for commands that read: counts keyspace hits and misses as Redis's
- * lookupKeyRead does. */
-static struct robj *lookup_read(struct client *c, const struct resp_arg *key)
-{
-    struct robj *o = db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
-    if (o)
-        server.stat_keyspace_hits++;
-    else
-        server.stat_keyspace_misses++;
-    return o;
-}
-
-/* Lookup for commands that write: no statistics (lookupKeyWrite). */
-static struct robj *lookup_write(struct client *c, const struct resp_arg *key)
-{
-    return db_lookup(c->db, key->ptr, key->len, server.cmd_now_ms);
-}
-
 static void reply_oom(struct client *c)
 {
     reply_error(c, "ERR out of memory");
-}
-
-static int arg_is(const struct resp_arg *a, const char *token)
-{
-    return eq_nocase(a->ptr, a->len, token);
 }
 
 static long long max_string_len(void)
@@ -137,23 +114,25 @@ static int parse_set_options(struct client *c, int first, enum set_kind kind, un
         int has_next = j + 1 < c->argc;
         unsigned f = *flags;
 
-        if (kind == FOR_SET && arg_is(opt, "nx") && !(f & OPT_XX)) {
+        if (kind == FOR_SET && cmd_arg_is(opt, "nx") && !(f & OPT_XX)) {
             *flags |= OPT_NX;
             continue;
         }
-        if (kind == FOR_SET && arg_is(opt, "xx") && !(f & OPT_NX)) {
+        if (kind == FOR_SET && cmd_arg_is(opt, "xx") && !(f & OPT_NX)) {
             *flags |= OPT_XX;
             continue;
         }
-        if (kind == FOR_SET && arg_is(opt, "get")) {
+        if (kind == FOR_SET && cmd_arg_is(opt, "get")) {
             *flags |= OPT_GET;
             continue;
         }
-        if (kind == FOR_SET && arg_is(opt, "keepttl") && !(f & (OPT_PERSIST | OPT_ANY_EXPIRE))) {
+        if (kind == FOR_SET && cmd_arg_is(opt, "keepttl") &&
+            !(f & (OPT_PERSIST | OPT_ANY_EXPIRE))) {
             *flags |= OPT_KEEPTTL;
             continue;
         }
-        if (kind == FOR_GETEX && arg_is(opt, "persist") && !(f & (OPT_KEEPTTL | OPT_ANY_EXPIRE))) {
+        if (kind == FOR_GETEX && cmd_arg_is(opt, "persist") &&
+            !(f & (OPT_KEEPTTL | OPT_ANY_EXPIRE))) {
             *flags |= OPT_PERSIST;
             continue;
         }
@@ -161,7 +140,7 @@ static int parse_set_options(struct client *c, int first, enum set_kind kind, un
         for (size_t i = 0; i < ARRAY_SIZE(expiry_opts); i++) {
             unsigned flag = expiry_opts[i].flag;
             unsigned others = OPT_ANY_EXPIRE & ~flag;
-            if (arg_is(opt, expiry_opts[i].name) && has_next &&
+            if (cmd_arg_is(opt, expiry_opts[i].name) && has_next &&
                 !(f & (OPT_KEEPTTL | OPT_PERSIST | others))) {
                 *flags |= flag;
                 *expire = &c->argv[++j];
@@ -240,14 +219,14 @@ static void set_generic(struct client *c, unsigned flags, const struct resp_arg 
         return;
 
     if (flags & OPT_GET) {
-        old = lookup_read(c, key);
+        old = cmd_lookup_read(c, key);
         if (old && old->type != OBJ_STRING) {
             reply_error_wrongtype(c);
             return;
         }
         found = old != NULL;
     } else if (flags & (OPT_NX | OPT_XX)) {
-        found = lookup_write(c, key) != NULL;
+        found = cmd_lookup_write(c, key) != NULL;
     }
 
     if (((flags & OPT_NX) && found) || ((flags & OPT_XX) && !found)) {
@@ -358,7 +337,7 @@ static void psetex_cmd(struct client *c)
 
 static void get_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_null(c);
         return;
@@ -373,7 +352,7 @@ static void get_cmd(struct client *c)
 static void getset_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct robj *old = lookup_read(c, key);
+    struct robj *old = cmd_lookup_read(c, key);
     if (old && old->type != OBJ_STRING) {
         reply_error_wrongtype(c);
         return;
@@ -397,7 +376,7 @@ static void getset_cmd(struct client *c)
 static void getdel_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct robj *o = lookup_read(c, key);
+    struct robj *o = cmd_lookup_read(c, key);
     if (!o) {
         reply_null(c);
         return;
@@ -421,7 +400,7 @@ static void getex_cmd(struct client *c)
 
     if (parse_set_options(c, 2, FOR_GETEX, &flags, &expire) != 0)
         return;
-    struct robj *o = lookup_read(c, key);
+    struct robj *o = cmd_lookup_read(c, key);
     if (!o) {
         reply_null(c);
         return;
@@ -462,7 +441,7 @@ static void mget_cmd(struct client *c)
 {
     reply_array(c, c->argc - 1);
     for (int j = 1; j < c->argc; j++) {
-        struct robj *o = lookup_read(c, &c->argv[j]);
+        struct robj *o = cmd_lookup_read(c, &c->argv[j]);
         if (!o || o->type != OBJ_STRING)
             reply_null(c);
         else
@@ -482,7 +461,7 @@ static void mset_generic(struct client *c, int nx, const char *cmdname)
 
     if (nx) {
         for (int j = 1; j < c->argc; j += 2) {
-            if (lookup_write(c, &c->argv[j])) {
+            if (cmd_lookup_write(c, &c->argv[j])) {
                 reply_int(c, 0);
                 return;
             }
@@ -537,7 +516,7 @@ static void msetnx_cmd(struct client *c)
 static void incr_generic(struct client *c, long long incr)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     long long value = 0;
 
     if (o) {
@@ -604,7 +583,7 @@ static void decrby_cmd(struct client *c)
 static void incrbyfloat_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     long double value = 0, incr;
 
     if (o && o->type != OBJ_STRING) {
@@ -646,7 +625,7 @@ static void append_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
     const struct resp_arg *val = &c->argv[2];
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     size_t totlen;
 
     if (!o) {
@@ -681,7 +660,7 @@ static void append_cmd(struct client *c)
 
 static void strlen_cmd(struct client *c)
 {
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_int(c, 0);
         return;
@@ -701,7 +680,7 @@ static void getrange_cmd(struct client *c)
         reply_error_not_int(c);
         return;
     }
-    struct robj *o = lookup_read(c, &c->argv[1]);
+    struct robj *o = cmd_lookup_read(c, &c->argv[1]);
     if (!o) {
         reply_bulk(c, "", 0);
         return;
@@ -749,7 +728,7 @@ static void setrange_cmd(struct client *c)
         return;
     }
 
-    struct robj *o = lookup_write(c, key);
+    struct robj *o = cmd_lookup_write(c, key);
     if (!o) {
         /* Setting nothing on a missing key creates nothing. */
         if (val->len == 0) {

@@ -183,6 +183,19 @@ static uint64_t get_le(const uint8_t *p, int n)
     return v;
 }
 
+/* Encodes a command as an entry payload (format above) into node.enc. */
+static void encode_entry(uint64_t now, int dbid, int argc, const struct resp_arg *argv)
+{
+    buf_clear(&node.enc);
+    buf_reserve(&node.enc, ENTRY_HEAD);
+    uint8_t *h = (uint8_t *)node.enc.data;
+    h[0] = ENTRY_VERSION;
+    put_le(h + 1, now, 8);
+    put_le(h + 9, (uint64_t)dbid, 4);
+    node.enc.len = ENTRY_HEAD;
+    cmd_encode(&node.enc, argc, argv);
+}
+
 /* -MOVED to the leader, or -CLUSTERDOWN while none is known. */
 static void redirect(struct client *c)
 {
@@ -318,14 +331,7 @@ static int intercept(struct client *c, const struct command *cmd)
         return RAFT_TAKEN;
     }
 
-    buf_clear(&node.enc);
-    buf_reserve(&node.enc, ENTRY_HEAD);
-    uint8_t *h = (uint8_t *)node.enc.data;
-    h[0] = ENTRY_VERSION;
-    put_le(h + 1, (uint64_t)mstime(), 8);
-    put_le(h + 9, (uint64_t)c->db_index, 4);
-    node.enc.len = ENTRY_HEAD;
-    cmd_encode(&node.enc, c->argc, c->argv);
+    encode_entry((uint64_t)mstime(), c->db_index, c->argc, c->argv);
 
     /* An entry reaches the followers in one frame (a MsgApp carries at
      * least one entry): one the transport cannot carry would never
@@ -558,14 +564,7 @@ static void propose_expire(int dbid, struct expired *x)
 {
     x->argv[0].ptr = "RAFT.EXPIRE";
     x->argv[0].len = 11;
-    buf_clear(&node.enc);
-    buf_reserve(&node.enc, ENTRY_HEAD);
-    uint8_t *h = (uint8_t *)node.enc.data;
-    h[0] = ENTRY_VERSION;
-    put_le(h + 1, (uint64_t)x->now, 8);
-    put_le(h + 9, (uint64_t)dbid, 4);
-    node.enc.len = ENTRY_HEAD;
-    cmd_encode(&node.enc, x->n + 1, x->argv);
+    encode_entry((uint64_t)x->now, dbid, x->n + 1, x->argv);
     uint64_t index, term;
     /* The keys are copied into the entry: the dict may change after. */
     raft_propose(node.r, node.enc.data, node.enc.len, &index, &term);
