@@ -21,9 +21,14 @@ struct command;
 #define CLIENT_PENDING_WRITE     (1u << 2) /* on the server's pending-write list */
 #define CLIENT_READ_PAUSED       (1u << 3) /* back-pressure: not reading */
 #define CLIENT_UNIX_SOCKET       (1u << 4)
-#define CLIENT_IN_EXEC           (1u << 5) /* a command is running */
-#define CLIENT_BLOCKED           (1u << 6) /* waits for its Raft proposals (RAFT_RETRY) */
-#define CLIENT_UNBLOCKED         (1u << 7) /* on net.c's list of clients to resume */
+#define CLIENT_IN_EXEC           (1u << 5)  /* a command is running */
+#define CLIENT_BLOCKED           (1u << 6)  /* waits for its Raft proposals (RAFT_RETRY) */
+#define CLIENT_UNBLOCKED         (1u << 7)  /* on net.c's list of clients to resume */
+#define CLIENT_MULTI             (1u << 8)  /* inside MULTI: commands are queued */
+#define CLIENT_DIRTY_CAS         (1u << 9)  /* a WATCHed key was touched: EXEC fails */
+#define CLIENT_DIRTY_EXEC        (1u << 10) /* a command queued in MULTI was refused */
+#define CLIENT_BLOCKED_KEYS      (1u << 11) /* waits on keys (BLPOP, BRPOP, BLMOVE) */
+#define CLIENT_PUBSUB            (1u << 12) /* subscribed to channels or patterns */
 
 struct client {
     uint64_t id;

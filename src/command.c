@@ -303,8 +303,10 @@ int command_exec(struct client *c)
     cmd->calls++;
     cmd->usec += dur;
     server.stat_numcommands++;
-    if (c->dirty > 0 && (cmd->flags & CMD_WRITE))
+    if (c->dirty > 0 && (cmd->flags & CMD_WRITE)) {
+        server_signal_command_keys(c);
         propagate_effects(c);
+    }
     else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
         server.propagate(c->db_index, c->prop.data, c->prop.len);
     c->lastcmd = cmd;

@@ -21,6 +21,8 @@ enum obj_type {
     OBJ_STRING = 0,
     OBJ_HASH = 1,
     OBJ_LIST = 2,
+    OBJ_SET = 3,
+    OBJ_ZSET = 4,
 };
 
 /* A counted byte string (hash field values). */

@@ -14,6 +14,38 @@
 
 struct server server;
 
+static server_key_listener key_listeners[SERVER_MAX_KEY_LISTENERS];
+static int n_key_listeners;
+
+void server_add_key_listener(server_key_listener fn)
+{
+    for (int i = 0; i < n_key_listeners; i++)
+        if (key_listeners[i] == fn)
+            return;
+    if (n_key_listeners == SERVER_MAX_KEY_LISTENERS)
+        abort(); /* a programming error: raise the constant */
+    key_listeners[n_key_listeners++] = fn;
+}
+
+void server_signal_key(struct db *db, const char *key, size_t klen)
+{
+    for (int i = 0; i < n_key_listeners; i++)
+        key_listeners[i](db, key, klen);
+}
+
+void server_signal_command_keys(struct client *c)
+{
+    const struct command *cmd = c->cmd;
+    if (n_key_listeners == 0 || !cmd || cmd->first_key <= 0)
+        return;
+    if (cmd->flags & CMD_KEYSPACE_ALL)
+        return; /* FLUSHDB/FLUSHALL signal themselves */
+    int last = cmd->last_key < 0 ? c->argc + cmd->last_key : cmd->last_key;
+    int step = cmd->key_step > 0 ? cmd->key_step : 1;
+    for (int i = cmd->first_key; i <= last && i < c->argc; i += step)
+        server_signal_key(c->db, c->argv[i].ptr, c->argv[i].len);
+}
+
 static void make_run_id(char out[41])
 {
     static const char hex[] = "0123456789abcdef";
@@ -29,6 +61,7 @@ static void on_key_expired(void *ud, struct db *db, const char *key, size_t klen
 {
     (void)ud;
     server.stat_expiredkeys++;
+    server_signal_key(db, key, klen);
     if (server.propagate) {
         struct buf b = BUF_INIT;
         struct resp_arg argv[2] = {{"DEL", 3}, {key, klen}};

@@ -94,6 +94,13 @@ struct server {
     /* A client is being freed (net.c calls it): forget references to it. */
     void (*on_client_free)(struct client *c);
 
+    /* Raft: set while node.c applies a committed entry (raft_apply_index
+     * is its index).  Commands with a random effect (SPOP) must then pick
+     * the same result on every node: from apply_index and the value's
+     * content, never from the dict's layout or the process's RNG. */
+    int raft_applying;
+    uint64_t raft_apply_index;
+
     /* The client whose command is running (NULL while loading). */
     struct client *current_client;
 
@@ -115,6 +122,18 @@ void server_unlink_client(struct client *c);
 void server_reset_stats(void);
 /* Counts an error reply by its first word, for INFO errorstats. */
 void server_count_error(const char *msg);
+/* Key-modification listeners (WATCH, clients blocked on keys).  A listener
+ * is called for each key a write changed: every key argument of a write
+ * command that made the dataset dirty (command_exec), keys deleted by
+ * expiry or eviction, and with key NULL for "every key of db" (FLUSHDB,
+ * FLUSHALL: db NULL means every db).  At most SERVER_MAX_KEY_LISTENERS. */
+#define SERVER_MAX_KEY_LISTENERS 4
+typedef void (*server_key_listener)(struct db *db, const char *key, size_t klen);
+void server_add_key_listener(server_key_listener fn);
+void server_signal_key(struct db *db, const char *key, size_t klen);
+/* The keys of c's running command (its table's key positions). */
+void server_signal_command_keys(struct client *c);
+
 /* Bytes of memory in use (for INFO used_memory); from mallinfo2 / RSS. */
 long long server_used_memory(void);
 

@@ -621,6 +621,7 @@ static void flushdb_cmd(struct client *c)
     if (parse_flush_flags(c) < 0)
         return;
     size_t removed = db_flush(c->db);
+    server_signal_key(c->db, NULL, 0);
     /* Redis propagates a flush even of an empty db: the replica/AOF must
      * see it (it may hold keys the master no longer has). */
     cmd_dirty(c, (int)(removed > INT32_MAX - 1 ? INT32_MAX - 1 : removed) + 1);
@@ -634,6 +635,7 @@ static void flushall_cmd(struct client *c)
     size_t removed = 0;
     for (int i = 0; i < server.ndbs; i++)
         removed += db_flush(server.dbs[i]);
+    server_signal_key(NULL, NULL, 0);
     cmd_dirty(c, (int)(removed > INT32_MAX - 1 ? INT32_MAX - 1 : removed) + 1);
     reply_ok(c);
 }

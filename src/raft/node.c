@@ -408,6 +408,8 @@ static void apply_entry(const struct raft_entry *e)
             /* Expiry decided at the proposal's time, the same on every
              * node: deleting an expired key here is deterministic. */
             server.fixed_time_ms = (int64_t)now;
+            server.raft_applying = 1;
+            server.raft_apply_index = e->index;
             db_set_expire_policy(1);
             /* A committed entry is applied whatever the local AOF's state:
              * refusing it (-MISCONF) would leave memory behind the log
@@ -422,6 +424,7 @@ static void apply_entry(const struct raft_entry *e)
             ac->argv = NULL;
             server.deny_write = deny;
             db_set_expire_policy(0);
+            server.raft_applying = 0;
             server.fixed_time_ms = 0;
         } else {
             /* Only this code writes entries: a bad one is a bug or a
