@@ -1,11 +1,14 @@
 /* object: values (see object.h).
  *
- * String layout: one allocation, the struct robj header then u.str.cap bytes
- * of data.  cap counts the terminating NUL, so len < cap always holds and
- * data[len] == '\0' (C-string helpers and strtod-style parsers may read the
- * value in place).  After malloc, cap is raised to what the allocator really
- * gave (malloc_usable_size), so small APPENDs often fit for free. */
+ * String layout: one allocation, the 16-byte struct robj header then the
+ * data.  The capacity is not stored: it is what the allocator really gave
+ * (malloc_usable_size() minus the header), which counts the terminating
+ * NUL, so len < capacity always holds and data[len] == '\0' (C-string
+ * helpers and strtod-style parsers may read the value in place), and small
+ * APPENDs often fit for free. */
 #include "object.h"
+
+_Static_assert(sizeof(struct robj) == 16, "a value header is 16 bytes (object.h)");
 
 #include <assert.h>
 #include <limits.h>
@@ -46,7 +49,6 @@ static void string_init(struct robj *o, const void *p, size_t len)
     memset(o->pad, 0, sizeof(o->pad));
     o->lru = 0;
     o->u.str.len = len;
-    o->u.str.cap = malloc_usable_size(o) - sizeof(*o);
     if (len)
         memcpy(o->data, p, len);
     o->data[len] = '\0';
@@ -83,7 +85,7 @@ struct robj *obj_string_resize(struct robj *o, size_t newlen)
 {
     assert(o->type == OBJ_STRING);
     size_t oldlen = o->u.str.len;
-    if (newlen >= o->u.str.cap) {
+    if (newlen >= malloc_usable_size(o) - sizeof(*o)) {
         if (newlen > SIZE_MAX - sizeof(*o) - 1 - STR_PREALLOC_MAX)
             return NULL;
         size_t cap = newlen + 1;
@@ -95,7 +97,6 @@ struct robj *obj_string_resize(struct robj *o, size_t newlen)
         if (!n)
             return NULL; /* realloc left o untouched */
         o = n;
-        o->u.str.cap = malloc_usable_size(o) - sizeof(*o);
     }
     if (newlen > oldlen)
         memset(o->data + oldlen, 0, newlen - oldlen);
@@ -125,10 +126,7 @@ struct robj *obj_new_list(void)
     o->type = OBJ_LIST;
     memset(o->pad, 0, sizeof(o->pad));
     o->lru = 0;
-    o->u.list.v = NULL;
-    o->u.list.cap = 0;
-    o->u.list.head = 0;
-    o->u.list.len = 0;
+    o->u.list = xcalloc(1, sizeof(*o->u.list));
     return o;
 }
 
@@ -162,7 +160,7 @@ static void list_maybe_shrink(struct rlist *l)
 
 void list_push_head(struct robj *o, struct rstr *s)
 {
-    struct rlist *l = &o->u.list;
+    struct rlist *l = o->u.list;
     list_grow(l);
     l->head = (l->head - 1) & (l->cap - 1);
     l->v[l->head] = s;
@@ -171,7 +169,7 @@ void list_push_head(struct robj *o, struct rstr *s)
 
 void list_push_tail(struct robj *o, struct rstr *s)
 {
-    struct rlist *l = &o->u.list;
+    struct rlist *l = o->u.list;
     list_grow(l);
     l->v[(l->head + l->len) & (l->cap - 1)] = s;
     l->len++;
@@ -179,7 +177,7 @@ void list_push_tail(struct robj *o, struct rstr *s)
 
 struct rstr *list_pop_head(struct robj *o)
 {
-    struct rlist *l = &o->u.list;
+    struct rlist *l = o->u.list;
     assert(l->len > 0);
     struct rstr *s = l->v[l->head];
     l->head = (l->head + 1) & (l->cap - 1);
@@ -190,7 +188,7 @@ struct rstr *list_pop_head(struct robj *o)
 
 struct rstr *list_pop_tail(struct robj *o)
 {
-    struct rlist *l = &o->u.list;
+    struct rlist *l = o->u.list;
     assert(l->len > 0);
     struct rstr *s = l->v[(l->head + l->len - 1) & (l->cap - 1)];
     l->len--;
@@ -205,14 +203,14 @@ static struct rstr **list_slot(struct rlist *l, size_t i)
 
 void list_replace(struct robj *o, size_t i, struct rstr *s)
 {
-    struct rstr **slot = list_slot(&o->u.list, i);
+    struct rstr **slot = list_slot(o->u.list, i);
     rstr_free(*slot);
     *slot = s;
 }
 
 void list_insert(struct robj *o, size_t i, struct rstr *s)
 {
-    struct rlist *l = &o->u.list;
+    struct rlist *l = o->u.list;
     assert(i <= l->len);
     /* Shift whichever side is shorter. */
     if (i < l->len / 2) {
@@ -234,7 +232,7 @@ static int rstr_eq(const struct rstr *s, const void *p, size_t n)
 
 size_t list_remove(struct robj *o, const void *p, size_t n, long long count)
 {
-    struct rlist *l = &o->u.list;
+    struct rlist *l = o->u.list;
     size_t removed = 0, len = l->len;
     unsigned long long limit = count == 0  ? ULLONG_MAX
                                : count > 0 ? (unsigned long long)count
@@ -276,6 +274,7 @@ static void list_free_elems(struct rlist *l)
     for (size_t i = 0; i < l->len; i++)
         rstr_free(*list_slot(l, i));
     free(l->v);
+    free(l);
 }
 
 void obj_free(struct robj *o)
@@ -289,7 +288,7 @@ void obj_free(struct robj *o)
         dict_free(o->u.hash);
         break;
     case OBJ_LIST:
-        list_free_elems(&o->u.list);
+        list_free_elems(o->u.list);
         break;
     default:
         assert(!"obj_free: unknown type");
@@ -362,8 +361,9 @@ size_t obj_mem_usage(const struct robj *o)
         return total;
     }
     case OBJ_LIST: {
-        const struct rlist *l = &o->u.list;
-        size_t total = malloc_usable_size((void *)o) + (l->v ? malloc_usable_size(l->v) : 0);
+        const struct rlist *l = o->u.list;
+        size_t total = malloc_usable_size((void *)o) + malloc_usable_size((void *)l) +
+                       (l->v ? malloc_usable_size(l->v) : 0);
         size_t n = l->len, sampled = 0, vbytes = 0;
         /* Sampled as hashes are: the first MEM_SAMPLES elements. */
         for (size_t i = 0; i < n && sampled < MEM_SAMPLES; i++, sampled++)

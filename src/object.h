@@ -46,13 +46,14 @@ struct robj {
     uint8_t type;
     uint8_t pad[3];
     uint32_t lru; /* last access, seconds resolution, for OBJECT IDLETIME / eviction */
+    /* Every member is at most a pointer wide: the header is 16 bytes, so a
+     * small string (the common cache value) is one 64-byte malloc chunk. */
     union {
         struct {
-            size_t len;
-            size_t cap; /* bytes allocated after the header for data */
+            size_t len; /* the capacity is what malloc_usable_size() gives */
         } str;
-        struct dict *hash; /* field -> struct rstr* */
-        struct rlist list; /* OBJ_LIST */
+        struct dict *hash;  /* field -> struct rstr* */
+        struct rlist *list; /* OBJ_LIST */
     } u;
     char data[]; /* OBJ_STRING bytes (cap bytes, NUL-terminated at len) */
 };
@@ -82,12 +83,12 @@ struct robj *obj_new_hash(void);
 struct robj *obj_new_list(void);
 static inline size_t list_len(const struct robj *o)
 {
-    return o->u.list.len;
+    return o->u.list->len;
 }
 /* The element at index i (0 <= i < len), still owned by the list. */
 static inline struct rstr *list_at(const struct robj *o, size_t i)
 {
-    const struct rlist *l = &o->u.list;
+    const struct rlist *l = o->u.list;
     return l->v[(l->head + i) & (l->cap - 1)];
 }
 /* Push s (taken over by the list) at the head or the tail. */

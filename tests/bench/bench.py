@@ -33,6 +33,16 @@ Suites:
          (raftcache: the SQLite commit of the Raft log).  Target ratio >=
          0.8.  Two more rows put raftcache's AOF at always as well (two
          fsyncs per batch).
+  types  the data types of issue 7 at -P 1 and -P 16: LPUSH, LPOP (after
+         an LPUSH run fills the list), SADD, ZADD, LRANGE_100 (redis-
+         benchmark fills the list with its own LPUSH run first); each row
+         is the named test of one redis-benchmark invocation
+  memory memory per key: K keys (default 1M) written with `redis-cli
+         --pipe` into a fresh server, used_memory (INFO memory) after minus
+         before, divided by K: small strings (SET key:<n> <32 bytes>) and
+         small hashes (HSET hash:<n> with 4 fields of 8-byte values).  The
+         ratio is redis bytes / raftcache bytes, so >= 1.0 means raftcache
+         needs at most as much memory.
   cluster
          a 3-node Raft cluster (tests/integration/cluster.py: three
          processes on loopback, free ports, AOF everysec, election timeout
@@ -275,7 +285,19 @@ def bench_load(args, results):
         os.unlink(proto)
 
 
-def run_benchmark(port, test, pipeline, requests, clients):
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pid):
+    """User + system CPU time of a process so far, in clock ticks."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+
+
+def run_benchmark(port, test, pipeline, requests, clients, row=None):
+    """Runs redis-benchmark -t test; returns the rps of the CSV row named
+    row (default: the first row)."""
     out = subprocess.run(
         ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", test, "-n",
          str(requests), "-c", str(clients), "-P", str(pipeline), "-r", "100000", "--csv"],
@@ -283,10 +305,10 @@ def run_benchmark(port, test, pipeline, requests, clients):
     if out.returncode != 0:
         raise RuntimeError("redis-benchmark failed: %s" % out.stderr)
     rows = list(csv.reader(io.StringIO(out.stdout)))
-    for row in rows[1:]:
-        if row:
-            return float(row[1])
-    raise RuntimeError("no result from redis-benchmark: %r" % out.stdout)
+    for r in rows[1:]:
+        if r and (row is None or r[0] == row):
+            return float(r[1])
+    raise RuntimeError("no result %r from redis-benchmark: %r" % (row, out.stdout))
 
 
 def run_benchmark_lat(port, test, pipeline, requests, clients):
@@ -307,16 +329,84 @@ def run_benchmark_lat(port, test, pipeline, requests, clients):
 
 
 def bench_rows(suite):
+    """(persistence, redis-benchmark -t list, pipeline, CSV row or None, label)"""
     rows = []
     if suite in ("basic", "all"):
         for test in ("set", "get", "hset"):
             for p in (1, 16):
-                rows.append((None, test, p))
+                rows.append((None, test, p, None, test.upper()))
     if suite in ("aof", "all"):
         for fsync in ("everysec", "always"):
             for p in (1, 16):
-                rows.append((fsync, "set", p))
+                rows.append((fsync, "set", p, None, "SET"))
+    if suite in ("types", "all"):
+        for t, row in (("lpush", "LPUSH"), ("lpush,lpop", "LPOP"), ("sadd", "SADD"),
+                       ("zadd", "ZADD"), ("lrange_100", "LRANGE_100 (first 100 elements)")):
+            for p in (1, 16):
+                rows.append((None, t, p, row, row.split(" ")[0]))
     return rows
+
+
+# ---- memory per key ----
+
+def write_protocol_kind(path, nkeys, kind):
+    with open(path, "wb") as f:
+        chunk = []
+        for i in range(nkeys):
+            if kind == "string":
+                key = b"key:%09d" % i
+                chunk.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$32\r\n%s\r\n"
+                             % (len(key), key, b"v" * 32))
+            else:
+                key = b"hash:%09d" % i
+                parts = [b"HSET", key]
+                for fno in range(4):
+                    parts += [b"field%d" % fno, b"%08d" % (i + fno)]
+                chunk.append(b"*%d\r\n" % len(parts) +
+                             b"".join(b"$%d\r\n%s\r\n" % (len(x), x) for x in parts))
+            if len(chunk) == 10000:
+                f.write(b"".join(chunk))
+                chunk = []
+        f.write(b"".join(chunk))
+
+
+def memory_per_key(who, binary, proto_path, nkeys):
+    wd = tempfile.mkdtemp(prefix="rc-bench-mem-")
+    p = None
+    try:
+        p = start_redis(wd, None) if who == "redis" else start_raftcache(binary, wd, None)
+        before = int(info_field(p.port, "memory", "used_memory"))
+        with open(proto_path, "rb") as f:
+            subprocess.run(["redis-cli", "-p", str(p.port), "--pipe"], stdin=f, check=True,
+                           capture_output=True, timeout=600)
+        n = int(command(p.port, "DBSIZE")[1:].strip())
+        if n != nkeys:
+            raise RuntimeError("%s holds %d keys, expected %d" % (who, n, nkeys))
+        after = int(info_field(p.port, "memory", "used_memory"))
+        with open("/proc/%d/status" % p.proc.pid) as st:
+            rss = [int(x.split()[1]) * 1024 for x in st if x.startswith("VmRSS:")][0]
+        return (after - before) / nkeys, rss / nkeys
+    finally:
+        if p:
+            p.stop()
+        shutil.rmtree(wd, ignore_errors=True)
+
+
+def bench_memory(args, results):
+    for kind in ("string", "hash"):
+        fd, proto = tempfile.mkstemp(prefix="rc-bench-proto-")
+        os.close(fd)
+        try:
+            write_protocol_kind(proto, args.keys, kind)
+            theirs = memory_per_key("redis", args.server, proto, args.keys)
+            ours = memory_per_key("raftcache", args.server, proto, args.keys)
+        finally:
+            os.unlink(proto)
+        label = "%dk %ss: bytes/key" % (args.keys // 1000, kind)
+        results.append((label, theirs[0], ours[0], theirs[0] / ours[0], "B"))
+        print("%-28s redis %8.1f B  raftcache %8.1f B  ratio %.2f   (RSS/key: redis %.1f B, "
+              "raftcache %.1f B)" % (label, theirs[0], ours[0], theirs[0] / ours[0], theirs[1],
+                                    ours[1]), flush=True)
 
 
 # ---- single-node Raft ----
@@ -457,13 +547,19 @@ def main():
         sys.exit("needs Debian's redis-server and redis-tools")
 
     results = []
-    for persistence, test, pipeline in bench_rows(args.suite):
+    for persistence, test, pipeline, csv_row, name in bench_rows(args.suite):
         # fsync per batch: -P 1 under always is slow; a quarter of the
         # requests still runs long enough to average out the disk.
         n = args.n if persistence != "always" or pipeline > 1 else max(args.n // 4, 10000)
         ours, theirs = [], []
-        for _ in range(args.rounds):
-            for who in ("redis", "raftcache"):
+        cpu = {"redis": [], "raftcache": []}
+        for rnd in range(args.rounds):
+            # Alternate who goes first (ABBA...): the second run of a pair
+            # finds the machine in another state (caches, sockets in
+            # TIME_WAIT, the other agent's load), which must not always
+            # fall on the same side.
+            order = ("redis", "raftcache") if rnd % 2 == 0 else ("raftcache", "redis")
+            for who in order:
                 wd = tempfile.mkdtemp(prefix="rc-bench-")
                 try:
                     if who == "redis":
@@ -471,21 +567,28 @@ def main():
                     else:
                         p = start_raftcache(args.server, wd, persistence)
                     try:
-                        rps = run_benchmark(p.port, test, pipeline, n, args.clients)
+                        t0 = cpu_ticks(p.proc.pid)
+                        rps = run_benchmark(p.port, test, pipeline, n, args.clients, csv_row)
+                        t1 = cpu_ticks(p.proc.pid)
+                        cpu[who].append((t1 - t0) * 1e6 / CLK_TCK / n)
                     finally:
                         p.stop()
                 finally:
                     shutil.rmtree(wd, ignore_errors=True)
                 (theirs if who == "redis" else ours).append(rps)
         mo, mt = statistics.median(ours), statistics.median(theirs)
-        label = "%s -P %d" % (test.upper(), pipeline)
+        co, ct = statistics.median(cpu["raftcache"]), statistics.median(cpu["redis"])
+        label = "%s -P %d" % (name, pipeline)
         if persistence:
             label += " (aof %s)" % persistence
         results.append((label, mt, mo, mo / mt, "req/s"))
-        print("%-28s redis %12.0f  raftcache %12.0f  ratio %.2f" % (label, mt, mo, mo / mt),
-              flush=True)
+        print("%-28s redis %12.0f  raftcache %12.0f  ratio %.2f   server CPU/req: redis %.2f us"
+              "  raftcache %.2f us  (redis/raftcache %.2f)"
+              % (label, mt, mo, mo / mt, ct, co, ct / co if co else float("inf")), flush=True)
     if args.suite in ("aof", "load", "all"):
         bench_load(args, results)
+    if args.suite in ("memory", "all"):
+        bench_memory(args, results)
     if args.suite in ("raft", "all"):
         bench_raft(args, results)
     if args.suite in ("cluster", "all"):
@@ -496,7 +599,9 @@ def main():
         print("| test (%d clients) | redis-server | raftcache | ratio |" % args.clients)
         print("|---|---:|---:|---:|")
         for label, mt, mo, r, unit in results:
-            if unit == "s":
+            if unit == "B":
+                print("| %s | %.1f B | %.1f B | %.2f |" % (label, mt, mo, r))
+            elif unit == "s":
                 print("| %s | %.3f s | %.3f s | %.2f |" % (label, mt, mo, r))
             else:
                 print("| %s | %.0f req/s | %.0f req/s | %.2f |" % (label, mt, mo, r))
