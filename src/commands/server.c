@@ -1514,6 +1514,8 @@ static int acl_categories(const struct command *cmd, const char **out, int max)
             ADD("@keyspace");
         else if (strcmp(cmd->group, "connection") == 0)
             ADD("@connection");
+        else if (strcmp(cmd->group, "transactions") == 0)
+            ADD("@transaction");
     }
     if (cmd->flags & CMD_ADMIN)
         ADD("@admin");
