@@ -233,6 +233,11 @@ int command_exec(struct client *c)
     }
     if (!arity_ok(cmd, c->argc)) {
         cmd->rejected_calls++;
+        if (multi_is_exec(cmd) && (c->flags & CLIENT_MULTI)) {
+            /* A refused EXEC ends the transaction (Redis's execCommandAbort). */
+            multi_exec_abort(c, "wrong number of arguments for 'exec' command");
+            return CMD_DONE;
+        }
         reply_error_arity(c, cmd->name);
         multi_flag_error(c);
         return CMD_DONE;

@@ -202,6 +202,17 @@ static void test_execabort(void **state)
     EXPECT("-ERR wrong number of arguments for 'set' command\r\n", "SET", "a");
     EXPECT(EXECABORT, "EXEC");
 
+    /* EXEC itself refused: the transaction ends */
+    EXPECT("+OK\r\n", "MULTI");
+    EXPECT("+QUEUED\r\n", "SET", "a", "1");
+    EXPECT("-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+           "command\r\n",
+           "EXEC", "x");
+    assert_false(c->flags & CLIENT_MULTI);
+    EXPECT("-ERR EXEC without MULTI\r\n", "EXEC");
+    EXPECT("-ERR wrong number of arguments for 'exec' command\r\n", "EXEC", "x");
+    EXPECT("$-1\r\n", "GET", "a");
+
     /* unknown subcommand */
     EXPECT("+OK\r\n", "MULTI");
     EXPECT("-ERR unknown subcommand 'nope'. Try CLIENT HELP.\r\n", "CLIENT", "nope");
