@@ -219,6 +219,16 @@ class TestTransactions(harness.ServerTestCase):
             line = [ln for ln in self.r.client_list() if ln["name"] == "tx"][0]
             self.assertIn("x", line["flags"])
             c.call("DISCARD")
+        # a client that goes away inside MULTI, watching keys
+        c = raw(self.s.port)
+        c.call("WATCH", "w1", "w2")
+        c.call("MULTI")
+        c.call("SET", "w1", "x")
+        c.close()
+        time.sleep(0.1)
+        self.r.set("w1", "1")
+        self.r.flushall()
+        self.assertEqual(self.r.ping(), True)
 
 
 def count_frames(path):
