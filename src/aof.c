@@ -324,9 +324,10 @@ static void propagate(int dbid, const char *resp, size_t len)
     /* Only the reply of a write acknowledges it.  A read that deleted an
      * expired key logs a DEL, but its reply promises nothing that needs the
      * disk (replayed without the DEL, the key is expired all the same): it
-     * is not held, so reads go on while the disk fails. */
+     * is not held, so reads go on while the disk fails.  EXEC is not a
+     * write command but acknowledges its transaction's writes (c->dirty). */
     if (aof.state == AOF_ON && server.cfg->aof_fsync == AOF_FSYNC_ALWAYS && c && c->cmd &&
-        (c->cmd->flags & CMD_WRITE))
+        ((c->cmd->flags & CMD_WRITE) || c->dirty > 0))
         c->wait_gen = aof.batch_gen;
 }
 

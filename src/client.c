@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "multi.h"
 #include "server_state.h"
 #include "util/util.h"
 
@@ -30,6 +31,7 @@ void client_free(struct client *c)
 {
     if (!c)
         return;
+    multi_client_free(c); /* its watched keys point back at it */
     buf_free(&c->query);
     buf_free(&c->reply);
     buf_free(&c->prop);

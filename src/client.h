@@ -14,6 +14,7 @@
 
 struct db;
 struct command;
+struct multi_state;
 
 /* flags */
 #define CLIENT_CLOSE_AFTER_REPLY (1u << 0) /* QUIT, protocol error: flush then close */
@@ -69,6 +70,9 @@ struct client {
     uint64_t wait_gen;
     /* Raft: proposals of this client not yet applied */
     long long raft_pending;
+    /* MULTI/EXEC: queued commands and watched keys (multi.h); NULL until
+     * the client first uses them */
+    struct multi_state *mstate;
     /* Raft linearizable reads (ReadIndex): io_epoch counts the reads from
      * the socket; a read confirmed by the leader's quorum round covers the
      * commands that had arrived when it was asked for (read_granted_epoch) */

@@ -9,13 +9,14 @@
 
 #include "db.h"
 #include "dict.h"
+#include "multi.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/util.h"
 
 static struct command *const families[] = {
     connection_commands, string_commands, hash_commands,        list_commands,
-    keys_commands,       server_commands, persistence_commands,
+    keys_commands,       server_commands, persistence_commands, multi_commands,
 };
 
 static struct dict *index_dict;
@@ -227,11 +228,18 @@ int command_exec(struct client *c)
     struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
     if (!cmd) {
         reply_unknown_command(c);
+        multi_flag_error(c);
         return CMD_DONE;
     }
     if (!arity_ok(cmd, c->argc)) {
         cmd->rejected_calls++;
+        if (multi_is_exec(cmd) && (c->flags & CLIENT_MULTI)) {
+            /* A refused EXEC ends the transaction (Redis's execCommandAbort). */
+            multi_exec_abort(c, "wrong number of arguments for 'exec' command");
+            return CMD_DONE;
+        }
         reply_error_arity(c, cmd->name);
+        multi_flag_error(c);
         return CMD_DONE;
     }
     if (cmd->subcommands && c->argc >= 2) {
@@ -250,11 +258,13 @@ int command_exec(struct client *c)
             reply_error(c, b.data);
             buf_free(&b);
             cmd->rejected_calls++;
+            multi_flag_error(c);
             return CMD_DONE;
         }
         if (!arity_ok(sub, c->argc)) {
             sub->rejected_calls++;
             reply_errorf(c, "ERR wrong number of arguments for '%s' command", sub->name);
+            multi_flag_error(c);
             return CMD_DONE;
         }
         cmd = sub;
@@ -262,21 +272,39 @@ int command_exec(struct client *c)
     if (!c->authenticated && !(cmd->flags & CMD_NOAUTH)) {
         cmd->rejected_calls++;
         reply_error(c, "NOAUTH Authentication required.");
+        multi_flag_error(c);
         return CMD_DONE;
     }
 
     if (server.loading && c->fd >= 0 && !(cmd->flags & CMD_LOADING)) {
         cmd->rejected_calls++;
         reply_error(c, "LOADING Redis is loading the dataset in memory");
+        multi_flag_error(c);
         return CMD_DONE;
     }
-    if ((cmd->flags & CMD_WRITE) && server.deny_write) {
+    if (((cmd->flags & CMD_WRITE) || (multi_is_exec(cmd) && multi_has_writes(c))) &&
+        server.deny_write) {
         const char *why = server.deny_write();
         if (why) {
             cmd->rejected_calls++;
+            if (multi_is_exec(cmd)) {
+                /* An EXEC with writes is refused whole, as Redis. */
+                multi_exec_abort(c, why);
+                return CMD_DONE;
+            }
             reply_error(c, why);
+            multi_flag_error(c);
             return CMD_DONE;
         }
+    }
+
+    /* Inside MULTI, a command that passed every check is queued.  With
+     * Raft this is before the interception: nothing is proposed until EXEC,
+     * and the client has no proposal pending here (MULTI itself waited for
+     * them), so +QUEUED cannot overtake an earlier reply. */
+    if (multi_should_queue(c, cmd)) {
+        multi_queue(c, cmd);
+        return CMD_DONE;
     }
 
     if (server.raft_intercept && c->fd >= 0) {
@@ -287,6 +315,15 @@ int command_exec(struct client *c)
             return CMD_DONE; /* counted when it is applied */
     }
 
+    command_call(c, cmd);
+    return CMD_DONE;
+}
+
+void command_call(struct client *c, struct command *cmd)
+{
+    const struct command *saved_cmd = c->cmd;
+    struct client *saved_current = server.current_client;
+    uint32_t saved_in_exec = c->flags & CLIENT_IN_EXEC;
     c->cmd = cmd;
     server.current_client = c;
     c->dirty = 0;
@@ -299,18 +336,16 @@ int command_exec(struct client *c)
     cmd->proc(c);
     int64_t dur = monotonic_us() - start;
 
-    c->flags &= ~CLIENT_IN_EXEC;
+    c->flags = (c->flags & ~CLIENT_IN_EXEC) | saved_in_exec;
     cmd->calls++;
     cmd->usec += dur;
     server.stat_numcommands++;
     if (c->dirty > 0 && (cmd->flags & CMD_WRITE)) {
         server_signal_command_keys(c);
         propagate_effects(c);
-    }
-    else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
+    } else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
         server.propagate(c->db_index, c->prop.data, c->prop.len);
     c->lastcmd = cmd;
-    c->cmd = NULL;
-    server.current_client = NULL;
-    return CMD_DONE;
+    c->cmd = saved_cmd;
+    server.current_client = saved_current;
 }

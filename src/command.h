@@ -83,6 +83,11 @@ int command_flag_names(uint32_t flags, const char **names, int max);
  * keeps it and calls again once server.unblock_client(c) was called. */
 enum { CMD_DONE = 0, CMD_RETRY = 1 };
 int command_exec(struct client *c);
+/* Runs cmd's handler for c->argc / c->argv with no checks (they were made
+ * by command_exec): statistics, key signals, propagation.  EXEC calls it
+ * for each queued command; it restores c->cmd and server.current_client,
+ * so it nests. */
+void command_call(struct client *c, struct command *cmd);
 
 /* For handlers: the dataset changed (n changes). */
 void cmd_dirty(struct client *c, int n);
@@ -115,5 +120,6 @@ extern struct command keys_commands[];
 extern struct command server_commands[];
 extern struct command connection_commands[];
 extern struct command persistence_commands[];
+extern struct command multi_commands[];
 
 #endif

@@ -101,6 +101,10 @@ struct server {
     int raft_applying;
     uint64_t raft_apply_index;
 
+    /* 1 while EXEC runs the queued commands of a transaction (the client
+     * keeps CLIENT_MULTI meanwhile): a blocking command must not block. */
+    int in_exec;
+
     /* The client whose command is running (NULL while loading). */
     struct client *current_client;
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "multi.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/buf.h"
@@ -264,6 +265,7 @@ static void select_command(struct client *c)
  * authenticated if a password is required). */
 static void reset_command(struct client *c)
 {
+    multi_reset(c); /* discards a transaction, forgets the watched keys */
     c->resp = 2;
     client_select_db(c, 0);
     free(c->name);
@@ -288,6 +290,10 @@ static void client_info_line(struct buf *b, const struct client *cl, const struc
 
     char flags[8];
     int nf = 0;
+    if (cl->flags & CLIENT_MULTI)
+        flags[nf++] = 'x';
+    if (cl->flags & CLIENT_DIRTY_CAS)
+        flags[nf++] = 'd';
     if (cl->flags & CLIENT_CLOSE_AFTER_REPLY)
         flags[nf++] = 'c';
     if (cl->flags & CLIENT_CLOSE_ASAP)

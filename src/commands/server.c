@@ -1522,6 +1522,9 @@ static int acl_categories(const struct command *cmd, const char **out, int max)
     ADD((cmd->flags & CMD_FAST) ? "@fast" : "@slow");
     if (cmd->flags & (CMD_ADMIN | CMD_KEYSPACE_ALL))
         ADD("@dangerous");
+    /* Redis lists @transaction after @fast / @slow (its category order) */
+    if (cmd->group && strcmp(cmd->group, "transactions") == 0)
+        ADD("@transaction");
 #undef ADD
     return n;
 }

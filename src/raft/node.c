@@ -12,6 +12,7 @@
 #include "aof_codec.h"
 #include "command.h"
 #include "db.h"
+#include "multi.h"
 #include "raft/msg.h"
 #include "raft/raft.h"
 #include "raft/storage_sqlite.h"
@@ -26,7 +27,8 @@
  *   byte 0      format version (1)
  *   bytes 1-8   the leader's clock when it proposed, ms since the epoch, LE
  *   bytes 9-12  db index, LE
- *   bytes 13-   the command as a RESP multibulk
+ *   bytes 13-   the command as a RESP multibulk; for a transaction (EXEC)
+ *               MULTI, the queued commands and EXEC, one after the other
  * Every node applies the command with that clock, so relative expiries
  * (EXPIRE k 10, SET .. EX) and expiry checks give the same result
  * everywhere without rewriting the command first. */
@@ -98,6 +100,12 @@ static struct {
      * (monotonic) in lease_term; see intercept_read() */
     int64_t lease_us, lease_until_us;
     uint64_t lease_term;
+    /* EXEC with watched keys (docs/raft.md, Transactions): the client that
+     * waits for the log to be applied before deciding, and the clients
+     * whose proposals wait for it meanwhile */
+    struct client *exec_barrier;
+    struct client **exec_waiters;
+    size_t n_exec_waiters, exec_waiters_cap;
 } node;
 
 /* ---- pending proposals (a ring) ---- */
@@ -129,8 +137,15 @@ static void q_pop(void)
     node.qlen--;
 }
 
+static void barrier_release(void);
+
 static void on_client_free(struct client *c)
 {
+    for (size_t i = 0; i < node.n_exec_waiters; i++)
+        if (node.exec_waiters[i] == c)
+            node.exec_waiters[i] = node.exec_waiters[--node.n_exec_waiters];
+    if (node.exec_barrier == c)
+        barrier_release();
     for (size_t i = 0; i < node.nreads; i++)
         if (node.reads[i].c == c)
             node.reads[i].c = NULL;
@@ -183,8 +198,8 @@ static uint64_t get_le(const uint8_t *p, int n)
     return v;
 }
 
-/* Encodes a command as an entry payload (format above) into node.enc. */
-static void encode_entry(uint64_t now, int dbid, int argc, const struct resp_arg *argv)
+/* Starts an entry payload (format above) in node.enc: the header. */
+static void encode_head(uint64_t now, int dbid)
 {
     buf_clear(&node.enc);
     buf_reserve(&node.enc, ENTRY_HEAD);
@@ -193,6 +208,12 @@ static void encode_entry(uint64_t now, int dbid, int argc, const struct resp_arg
     put_le(h + 1, now, 8);
     put_le(h + 9, (uint64_t)dbid, 4);
     node.enc.len = ENTRY_HEAD;
+}
+
+/* Encodes a command as an entry payload (format above) into node.enc. */
+static void encode_entry(uint64_t now, int dbid, int argc, const struct resp_arg *argv)
+{
+    encode_head(now, dbid);
     cmd_encode(&node.enc, argc, argv);
 }
 
@@ -310,8 +331,123 @@ static void on_read_state(const struct raft_read_state *rs)
     }
 }
 
+/* ---- transactions (docs/raft.md, Transactions) ---- */
+
+/* c's proposal must wait until the EXEC holding the barrier has decided. */
+static int barrier_wait(struct client *c)
+{
+    for (size_t i = 0; i < node.n_exec_waiters; i++)
+        if (node.exec_waiters[i] == c)
+            return RAFT_RETRY;
+    if (node.n_exec_waiters == node.exec_waiters_cap) {
+        node.exec_waiters_cap = node.exec_waiters_cap ? node.exec_waiters_cap * 2 : 8;
+        node.exec_waiters =
+            xrealloc(node.exec_waiters, node.exec_waiters_cap * sizeof(*node.exec_waiters));
+    }
+    node.exec_waiters[node.n_exec_waiters++] = c;
+    return RAFT_RETRY;
+}
+
+static void barrier_release(void)
+{
+    node.exec_barrier = NULL;
+    for (size_t i = 0; i < node.n_exec_waiters; i++)
+        if (server.unblock_client)
+            server.unblock_client(node.exec_waiters[i]);
+    node.n_exec_waiters = 0;
+}
+
+/* The EXEC ends here without an entry (an error reply, or a redirection). */
+static int exec_refused(struct client *c)
+{
+    if (node.exec_barrier == c)
+        barrier_release();
+    multi_discard(c);
+    return RAFT_TAKEN;
+}
+
+/* EXEC: the queued commands become one entry (MULTI, the commands, EXEC),
+ * applied on every node by the apply client, which watches nothing; the
+ * proposer gets the EXEC's reply.  WATCH is decided here, on the leader,
+ * once: with every entry of its log applied (so its keyspace is the state
+ * of the whole log) and no other proposal in between (the barrier), the
+ * new entry directly follows the state the decision saw.  A dirty client
+ * gets its null reply without an entry. */
+static int intercept_exec(struct client *c)
+{
+    if (c->raft_pending > 0)
+        return RAFT_RETRY;
+    /* EXEC without MULTI, EXECABORT: answered here by the handler. */
+    if (!(c->flags & CLIENT_MULTI) || (c->flags & CLIENT_DIRTY_EXEC))
+        return RAFT_LOCAL;
+    if (raft_role(node.r) != RAFT_LEADER) {
+        redirect(c);
+        return exec_refused(c);
+    }
+    int64_t now = server.cmd_now_ms;
+    if (multi_has_watches(c) || (c->flags & CLIENT_DIRTY_CAS)) {
+        /* Already dirty: a change that was applied, hence committed. */
+        if (!(c->flags & CLIENT_DIRTY_CAS)) {
+            if (node.exec_barrier && node.exec_barrier != c)
+                return barrier_wait(c);
+            if (raft_applied_index(node.r) < raft_last_index(node.r)) {
+                /* node_before_sleep() resumes c once all is applied. */
+                node.exec_barrier = c;
+                return RAFT_RETRY;
+            }
+        }
+        if (multi_watch_dirty(c, now) || multi_queued_count(c) == 0) {
+            if (node.exec_barrier == c)
+                barrier_release();
+            return RAFT_LOCAL; /* the handler answers the null array / *0 */
+        }
+    } else {
+        if (node.exec_barrier && node.exec_barrier != c)
+            return barrier_wait(c);
+        if (multi_queued_count(c) == 0)
+            return RAFT_LOCAL;
+    }
+
+    /* The WATCH check and the entry use one clock: the commands run on
+     * every node at the time the decision was made. */
+    encode_head((uint64_t)now, c->db_index);
+    multi_encode(c, &node.enc);
+    if (node.tp && node.enc.len > MAX_ENTRY_BYTES) {
+        reply_errorf(c,
+                     "ERR raft: the command is too large to replicate (%zu bytes, at most "
+                     "%zu)",
+                     node.enc.len, (size_t)MAX_ENTRY_BYTES);
+        return exec_refused(c);
+    }
+    uint64_t index, term;
+    int rc = raft_propose(node.r, node.enc.data, node.enc.len, &index, &term);
+    if (rc == RAFT_EDROPPED) {
+        reply_error(c, "BUSY the Raft log has too many uncommitted writes, try again");
+        return exec_refused(c);
+    }
+    if (rc < 0) {
+        reply_errorf(c, "ERR raft: %s", raft_strerror(rc));
+        return exec_refused(c);
+    }
+    q_push(index, term, c);
+    c->raft_pending++;
+    node.proposals++;
+    /* The transaction runs on the apply client: a SELECT in it must still
+     * move this client, as it would without Raft.  Its next commands come
+     * after the entry (reads wait for it, writes are proposed after). */
+    client_select_db(c, multi_final_db(c, c->db_index));
+    multi_discard(c);
+    if (node.exec_barrier == c)
+        barrier_release();
+    if (!ev_is_active(&node.wake))
+        ev_idle_start(node.loop, &node.wake);
+    return RAFT_TAKEN;
+}
+
 static int intercept(struct client *c, const struct command *cmd)
 {
+    if (multi_is_exec(cmd))
+        return intercept_exec(c);
     if (!(cmd->flags & CMD_WRITE)) {
         /* A read waits for the client's own writes, so it sees them and
          * its reply comes after theirs. */
@@ -330,6 +466,9 @@ static int intercept(struct client *c, const struct command *cmd)
         redirect(c);
         return RAFT_TAKEN;
     }
+    /* An EXEC with watched keys is deciding: nothing may come between. */
+    if (node.exec_barrier && node.exec_barrier != c)
+        return barrier_wait(c);
 
     encode_entry((uint64_t)mstime(), c->db_index, c->argc, c->argv);
 
@@ -417,11 +556,19 @@ static void apply_entry(const struct raft_entry *e)
              * frames in memory until the disk takes them. */
             const char *(*deny)(void) = server.deny_write;
             server.deny_write = NULL;
-            ac->argc = node.args.argc;
-            ac->argv = node.args.argv;
-            command_exec(ac);
-            ac->argc = 0;
-            ac->argv = NULL;
+            /* One command, or a transaction (MULTI .. EXEC): the proposer
+             * gets the reply of the last one, the EXEC's array. */
+            do {
+                buf_clear(&ac->reply);
+                ac->argc = node.args.argc;
+                ac->argv = node.args.argv;
+                command_exec(ac);
+                ac->argc = 0;
+                ac->argv = NULL;
+            } while (aof_payload_next((const char *)d + ENTRY_HEAD, e->len - ENTRY_HEAD, &pos,
+                                      &node.args) == 1);
+            if (ac->flags & CLIENT_MULTI)
+                multi_discard(ac); /* a damaged transaction entry: no EXEC */
             server.deny_write = deny;
             db_set_expire_policy(0);
             server.raft_applying = 0;
@@ -517,6 +664,11 @@ void node_before_sleep(void)
         }
         raft_advance(node.r, &rd);
     }
+    /* An EXEC with watched keys decides once the log is applied (or goes
+     * elsewhere once this node no longer leads). */
+    if (node.exec_barrier && server.unblock_client &&
+        (raft_role(node.r) != RAFT_LEADER || raft_applied_index(node.r) == raft_last_index(node.r)))
+        server.unblock_client(node.exec_barrier);
     if (node.nreads)
         release_reads();
     /* The next read asks for a new confirmation round. */
@@ -577,6 +729,9 @@ static void propose_expire(int dbid, struct expired *x)
 void node_cron(void)
 {
     if (!node.on || raft_role(node.r) != RAFT_LEADER)
+        return;
+    /* No entry may come between an EXEC's WATCH check and its entry. */
+    if (node.exec_barrier)
         return;
     /* Expired keys are deleted through the log, so every node deletes the
      * same keys at the same point of the history.  The scan resumes where
@@ -882,6 +1037,10 @@ void node_stop(void)
     free(node.reads);
     node.reads = NULL;
     node.nreads = node.reads_cap = 0;
+    free(node.exec_waiters);
+    node.exec_waiters = NULL;
+    node.n_exec_waiters = node.exec_waiters_cap = 0;
+    node.exec_barrier = NULL;
     server.raft_set_blocked = NULL;
     /* Whatever was proposed but not applied gets no reply: the clients are
      * being closed. */
