@@ -533,6 +533,31 @@ static int rw_key(struct rw *w, struct db *db, struct dict_entry *e, int64_t now
             rc = rw_expire(w, e, when);
         return rc;
     }
+    if (o->type == OBJ_SET) {
+        struct resp_arg a[2 + REWRITE_HASH_BATCH];
+        a[0].ptr = "SADD";
+        a[0].len = 4;
+        a[1].ptr = e->key;
+        a[1].len = e->klen;
+        int argc = 2;
+        struct dict_iter it;
+        dict_iter_init(&it, o->u.set);
+        struct dict_entry *m;
+        while ((m = dict_next(&it)) != NULL && rc == 0) {
+            a[argc].ptr = m->key;
+            a[argc++].len = m->klen;
+            if (argc == (int)ARRAY_SIZE(a)) {
+                rc = rw_command(w, argc, a);
+                argc = 2;
+            }
+        }
+        dict_iter_release(&it);
+        if (rc == 0 && argc > 2)
+            rc = rw_command(w, argc, a);
+        if (rc == 0 && when >= 0)
+            rc = rw_expire(w, e, when);
+        return rc;
+    }
     if (o->type == OBJ_LIST) {
         /* RPUSH in batches keeps the order and bounds each command. */
         struct resp_arg a[2 + REWRITE_HASH_BATCH];

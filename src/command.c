@@ -3,6 +3,7 @@
 #include "command.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 #include "util/util.h"
 
 static struct command *const families[] = {
-    connection_commands, string_commands, hash_commands,        list_commands,
+    connection_commands, string_commands, hash_commands,        list_commands,  set_commands,
     keys_commands,       server_commands, persistence_commands, multi_commands,
 };
 
@@ -179,6 +180,110 @@ int cmd_arg_ll(struct client *c, const struct resp_arg *a, long long *out)
         return -1;
     }
     return 0;
+}
+
+int cmd_parse_cursor(struct client *c, const struct resp_arg *a, uint64_t *cursor)
+{
+    /* Redis reads the cursor with strtoul() as a C string: up to its first
+     * NUL, an optional sign ("-1" wraps around), "" is 0; leading space,
+     * trailing garbage and overflow are errors. */
+    size_t len = a->len;
+    const char *s = a->ptr;
+    const char *nul = memchr(s, '\0', len);
+    if (nul)
+        len = (size_t)(nul - s);
+    uint64_t v = 0;
+    size_t i = 0;
+    int neg = 0;
+    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (len > 0 && (i == len || s[i] < '0' || s[i] > '9'))
+        goto bad;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            goto bad;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            goto bad;
+        v = v * 10 + d;
+    }
+    *cursor = neg ? (uint64_t)0 - v : v;
+    return 0;
+bad:
+    reply_error(c, "ERR invalid cursor");
+    return -1;
+}
+
+struct scan_acc {
+    struct dict_entry **v;
+    size_t n, cap;
+};
+
+static void scan_collect(void *ud, struct dict_entry *e)
+{
+    struct scan_acc *acc = ud;
+    if (acc->n == acc->cap) {
+        acc->cap = acc->cap ? acc->cap * 2 : 16;
+        acc->v = xrealloc(acc->v, sizeof(*acc->v) * acc->cap);
+    }
+    acc->v[acc->n++] = e;
+}
+
+void cmd_scan_dict(struct client *c, struct dict *d, uint64_t cursor, int per_entry,
+                   void (*emit)(struct client *c, struct dict_entry *e))
+{
+    long long count = 10;
+    const char *pat = NULL;
+    size_t patlen = 0;
+    for (int i = 3; i < c->argc; i += 2) {
+        int has_value = c->argc - i >= 2;
+        if (has_value && cmd_arg_is(&c->argv[i], "count")) {
+            if (cmd_arg_ll(c, &c->argv[i + 1], &count) < 0)
+                return;
+            if (count < 1) {
+                reply_error_syntax(c);
+                return;
+            }
+        } else if (has_value && cmd_arg_is(&c->argv[i], "match")) {
+            pat = c->argv[i + 1].ptr;
+            patlen = c->argv[i + 1].len;
+            if (patlen == 1 && pat[0] == '*')
+                pat = NULL; /* matches everything */
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    struct scan_acc acc = {NULL, 0, 0};
+    if (d) {
+        /* As Redis: stop after count elements, or after count*10 buckets
+         * so a sparse table does not block the loop. */
+        unsigned long long maxiter = (unsigned long long)count > ULLONG_MAX / 10
+                                         ? ULLONG_MAX
+                                         : (unsigned long long)count * 10;
+        do {
+            cursor = dict_scan(d, cursor, scan_collect, &acc);
+        } while (cursor && maxiter-- && acc.n < (unsigned long long)count);
+    } else {
+        cursor = 0;
+    }
+    if (pat) {
+        size_t kept = 0;
+        for (size_t i = 0; i < acc.n; i++)
+            if (glob_match(pat, patlen, acc.v[i]->key, acc.v[i]->klen, 0))
+                acc.v[kept++] = acc.v[i];
+        acc.n = kept;
+    }
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%llu", (unsigned long long)cursor);
+    reply_array(c, 2);
+    reply_bulk(c, num, (size_t)n);
+    reply_array(c, (long long)acc.n * per_entry);
+    for (size_t i = 0; i < acc.n; i++)
+        emit(c, acc.v[i]);
+    free(acc.v);
 }
 
 void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv)

@@ -109,6 +109,18 @@ int cmd_arg_is(const struct resp_arg *a, const char *token);
  * of range" and returns -1 on failure. */
 int cmd_arg_ll(struct client *c, const struct resp_arg *a, long long *out);
 
+/* SCAN-family helpers (SSCAN, ZSCAN; HSCAN and SCAN have their own).
+ * cmd_parse_cursor: as Redis's strtoul parse; replies "ERR invalid cursor"
+ * and returns -1 on failure.  cmd_scan_dict: parses [MATCH p] [COUNT n]
+ * from argv[3..], scans d (NULL: an empty collection) from cursor and
+ * replies [next-cursor, [...]] with emit() writing `per_entry` replies for
+ * each entry whose key matches. */
+struct dict;
+struct dict_entry;
+int cmd_parse_cursor(struct client *c, const struct resp_arg *a, uint64_t *cursor);
+void cmd_scan_dict(struct client *c, struct dict *d, uint64_t cursor, int per_entry,
+                   void (*emit)(struct client *c, struct dict_entry *e));
+
 /* Encodes argv as a RESP multibulk command into b (for propagation). */
 void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv);
 
@@ -116,6 +128,7 @@ void cmd_encode(struct buf *b, int argc, const struct resp_arg *argv);
 extern struct command string_commands[];
 extern struct command hash_commands[];
 extern struct command list_commands[];
+extern struct command set_commands[];
 extern struct command keys_commands[];
 extern struct command server_commands[];
 extern struct command connection_commands[];

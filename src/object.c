@@ -115,6 +115,16 @@ struct robj *obj_new_hash(void)
     return o;
 }
 
+struct robj *obj_new_set(void)
+{
+    struct robj *o = xmalloc(sizeof(*o));
+    o->type = OBJ_SET;
+    memset(o->pad, 0, sizeof(o->pad));
+    o->lru = 0;
+    o->u.set = dict_create(NULL);
+    return o;
+}
+
 /* ---- lists ---- */
 
 /* Slots of a list that is empty or shrinking are never fewer than this. */
@@ -290,6 +300,9 @@ void obj_free(struct robj *o)
     case OBJ_LIST:
         list_free_elems(o->u.list);
         break;
+    case OBJ_SET:
+        dict_free(o->u.set);
+        break;
     default:
         assert(!"obj_free: unknown type");
     }
@@ -327,6 +340,18 @@ struct robj *obj_dup(const struct robj *o)
             list_push_tail(n, rstr_new(v->data, v->len));
         }
         break;
+    case OBJ_SET: {
+        n = obj_new_set();
+        struct dict_iter it;
+        struct dict_entry *e;
+        int created;
+        dict_expand(n->u.set, dict_size(o->u.set));
+        dict_iter_init(&it, o->u.set);
+        while ((e = dict_next(&it)) != NULL)
+            dict_add_or_find(n->u.set, e->key, e->klen, &created);
+        dict_iter_release(&it);
+        break;
+    }
     default:
         assert(!"obj_dup: unknown type");
         return NULL;
@@ -372,6 +397,9 @@ size_t obj_mem_usage(const struct robj *o)
             total += (size_t)((double)vbytes / (double)sampled * (double)n);
         return total;
     }
+    case OBJ_SET:
+        /* Members live in the dict's entries: dict_mem_usage counts them. */
+        return malloc_usable_size((void *)o) + dict_mem_usage(o->u.set);
     default:
         assert(!"obj_mem_usage: unknown type");
         return 0;
@@ -387,6 +415,8 @@ const char *obj_type_name(int type)
         return "hash";
     case OBJ_LIST:
         return "list";
+    case OBJ_SET:
+        return "set";
     default:
         return "none";
     }

@@ -54,6 +54,7 @@ struct robj {
         } str;
         struct dict *hash;  /* field -> struct rstr* */
         struct rlist *list; /* OBJ_LIST */
+        struct dict *set;   /* OBJ_SET: member -> NULL */
     } u;
     char data[]; /* OBJ_STRING bytes (cap bytes, NUL-terminated at len) */
 };
@@ -106,6 +107,13 @@ void list_insert(struct robj *o, size_t i, struct rstr *s);
  * head, count < 0 the first -count from the tail, 0 all.  Returns how many
  * were removed.  O(N). */
 size_t list_remove(struct robj *o, const void *p, size_t n, long long count);
+
+/* New empty set (a dict of members with NULL values). */
+struct robj *obj_new_set(void);
+static inline size_t set_size(const struct robj *o)
+{
+    return dict_size(o->u.set);
+}
 
 void obj_free(struct robj *o); /* accepts NULL */
 /* void* wrapper for dict val_free callbacks. */

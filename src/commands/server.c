@@ -1510,6 +1510,8 @@ static int acl_categories(const struct command *cmd, const char **out, int max)
             ADD("@hash");
         else if (strcmp(cmd->group, "list") == 0)
             ADD("@list");
+        else if (strcmp(cmd->group, "set") == 0)
+            ADD("@set");
         else if (strcmp(cmd->group, "generic") == 0 && !(cmd->flags & CMD_KEYSPACE_ALL))
             ADD("@keyspace");
         else if (strcmp(cmd->group, "connection") == 0)
