@@ -533,6 +533,33 @@ static int rw_key(struct rw *w, struct db *db, struct dict_entry *e, int64_t now
             rc = rw_expire(w, e, when);
         return rc;
     }
+    if (o->type == OBJ_ZSET) {
+        /* ZADD score member pairs in batches; scores as %.17g (exact). */
+        struct resp_arg a[2 + 2 * REWRITE_HASH_BATCH];
+        char scores[REWRITE_HASH_BATCH][32];
+        a[0].ptr = "ZADD";
+        a[0].len = 4;
+        a[1].ptr = e->key;
+        a[1].len = e->klen;
+        int argc = 2, ns = 0;
+        for (struct zsl_node *z = zset_first(o->u.zset); z && rc == 0; z = zset_next(z)) {
+            int n = d_to_str(scores[ns], sizeof(scores[ns]), z->score);
+            a[argc].ptr = scores[ns++];
+            a[argc++].len = (size_t)n;
+            a[argc].ptr = z->member;
+            a[argc++].len = z->mlen;
+            if (argc == (int)ARRAY_SIZE(a)) {
+                rc = rw_command(w, argc, a);
+                argc = 2;
+                ns = 0;
+            }
+        }
+        if (rc == 0 && argc > 2)
+            rc = rw_command(w, argc, a);
+        if (rc == 0 && when >= 0)
+            rc = rw_expire(w, e, when);
+        return rc;
+    }
     if (o->type == OBJ_SET) {
         struct resp_arg a[2 + REWRITE_HASH_BATCH];
         a[0].ptr = "SADD";

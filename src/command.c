@@ -16,8 +16,8 @@
 #include "util/util.h"
 
 static struct command *const families[] = {
-    connection_commands, string_commands, hash_commands,        list_commands,  set_commands,
-    keys_commands,       server_commands, persistence_commands, multi_commands,
+    connection_commands, string_commands, hash_commands,   list_commands,        set_commands,
+    zset_commands,       keys_commands,   server_commands, persistence_commands, multi_commands,
 };
 
 static struct dict *index_dict;

@@ -129,6 +129,7 @@ extern struct command string_commands[];
 extern struct command hash_commands[];
 extern struct command list_commands[];
 extern struct command set_commands[];
+extern struct command zset_commands[];
 extern struct command keys_commands[];
 extern struct command server_commands[];
 extern struct command connection_commands[];

@@ -125,6 +125,16 @@ struct robj *obj_new_set(void)
     return o;
 }
 
+struct robj *obj_new_zset(void)
+{
+    struct robj *o = xmalloc(sizeof(*o));
+    o->type = OBJ_ZSET;
+    memset(o->pad, 0, sizeof(o->pad));
+    o->lru = 0;
+    o->u.zset = zset_new();
+    return o;
+}
+
 /* ---- lists ---- */
 
 /* Slots of a list that is empty or shrinking are never fewer than this. */
@@ -303,6 +313,9 @@ void obj_free(struct robj *o)
     case OBJ_SET:
         dict_free(o->u.set);
         break;
+    case OBJ_ZSET:
+        zset_free(o->u.zset);
+        break;
     default:
         assert(!"obj_free: unknown type");
     }
@@ -352,6 +365,11 @@ struct robj *obj_dup(const struct robj *o)
         dict_iter_release(&it);
         break;
     }
+    case OBJ_ZSET:
+        n = obj_new_zset();
+        for (struct zsl_node *z = zset_first(o->u.zset); z; z = zset_next(z))
+            zset_insert(n->u.zset, z->member, z->mlen, z->score);
+        break;
     default:
         assert(!"obj_dup: unknown type");
         return NULL;
@@ -400,6 +418,8 @@ size_t obj_mem_usage(const struct robj *o)
     case OBJ_SET:
         /* Members live in the dict's entries: dict_mem_usage counts them. */
         return malloc_usable_size((void *)o) + dict_mem_usage(o->u.set);
+    case OBJ_ZSET:
+        return malloc_usable_size((void *)o) + zset_mem_usage(o->u.zset);
     default:
         assert(!"obj_mem_usage: unknown type");
         return 0;
@@ -417,6 +437,8 @@ const char *obj_type_name(int type)
         return "list";
     case OBJ_SET:
         return "set";
+    case OBJ_ZSET:
+        return "zset";
     default:
         return "none";
     }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "dict.h"
+#include "skiplist.h"
 
 enum obj_type {
     OBJ_STRING = 0,
@@ -55,6 +56,7 @@ struct robj {
         struct dict *hash;  /* field -> struct rstr* */
         struct rlist *list; /* OBJ_LIST */
         struct dict *set;   /* OBJ_SET: member -> NULL */
+        struct zset *zset;  /* OBJ_ZSET (skiplist.h) */
     } u;
     char data[]; /* OBJ_STRING bytes (cap bytes, NUL-terminated at len) */
 };
@@ -114,6 +116,9 @@ static inline size_t set_size(const struct robj *o)
 {
     return dict_size(o->u.set);
 }
+
+/* New empty sorted set. */
+struct robj *obj_new_zset(void);
 
 void obj_free(struct robj *o); /* accepts NULL */
 /* void* wrapper for dict val_free callbacks. */

@@ -713,6 +713,8 @@ static const char *obj_encoding(const struct robj *o)
     }
     if (o->type == OBJ_LIST)
         return "quicklist"; /* what Redis names it; ours is a ring of elements */
+    if (o->type == OBJ_ZSET)
+        return "skiplist";
     return "hashtable";
 }
 
@@ -1512,6 +1514,8 @@ static int acl_categories(const struct command *cmd, const char **out, int max)
             ADD("@list");
         else if (strcmp(cmd->group, "set") == 0)
             ADD("@set");
+        else if (strcmp(cmd->group, "sorted_set") == 0)
+            ADD("@sortedset");
         else if (strcmp(cmd->group, "generic") == 0 && !(cmd->flags & CMD_KEYSPACE_ALL))
             ADD("@keyspace");
         else if (strcmp(cmd->group, "connection") == 0)
