@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocking.h"
 #include "multi.h"
 #include "server_state.h"
 #include "util/util.h"
@@ -31,7 +32,8 @@ void client_free(struct client *c)
 {
     if (!c)
         return;
-    multi_client_free(c); /* its watched keys point back at it */
+    multi_client_free(c);    /* its watched keys point back at it */
+    blocking_client_free(c); /* so do the keys it waits on */
     buf_free(&c->query);
     buf_free(&c->reply);
     buf_free(&c->prop);

@@ -14,6 +14,7 @@
 
 struct db;
 struct command;
+struct bpop_state;
 struct multi_state;
 
 /* flags */
@@ -79,6 +80,11 @@ struct client {
     uint64_t io_epoch, read_granted_epoch, read_wait_epoch;
     uint64_t read_wait_ctx; /* 0 when not waiting */
     int read_failed;        /* the confirmation failed: leadership lost */
+
+    /* blocking pops (blocking.c): NULL unless blocked; bpop_retry asks the
+     * executor to keep the command for a re-run (CMD_RETRY) */
+    struct bpop_state *bpop;
+    int bpop_retry;
 
     /* server's list of clients */
     struct client *prev, *next;

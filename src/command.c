@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "dict.h"
+#include "blocking.h"
 #include "multi.h"
 #include "reply.h"
 #include "server_state.h"
@@ -106,7 +107,7 @@ int command_flag_names(uint32_t flags, const char **names, int max)
         {CMD_WRITE, "write"},     {CMD_READONLY, "readonly"}, {CMD_DENYOOM, "denyoom"},
         {CMD_ADMIN, "admin"},     {CMD_PUBSUB, "pubsub"},     {CMD_NOSCRIPT, "noscript"},
         {CMD_LOADING, "loading"}, {CMD_STALE, "stale"},       {CMD_FAST, "fast"},
-        {CMD_NOAUTH, "no_auth"},
+        {CMD_NOAUTH, "no_auth"},  {CMD_BLOCKING, "blocking"},
     };
     int n = 0;
     for (size_t i = 0; i < ARRAY_SIZE(table) && n < max; i++)
@@ -421,6 +422,12 @@ int command_exec(struct client *c)
     }
 
     command_call(c, cmd);
+    if (c->bpop_retry) {
+        /* a blocking command found nothing: it stays in the query buffer
+         * and runs again when its key is ready (blocking.h) */
+        c->bpop_retry = 0;
+        return CMD_RETRY;
+    }
     return CMD_DONE;
 }
 

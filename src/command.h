@@ -46,6 +46,7 @@
 #define CMD_PUBSUB       (1u << 8)  /* "pubsub" */
 #define CMD_NOSCRIPT     (1u << 9)  /* "noscript" */
 #define CMD_KEYSPACE_ALL (1u << 10) /* touches the whole keyspace (FLUSHALL, KEYS...) */
+#define CMD_BLOCKING     (1u << 11) /* "blocking": may block the client (BLPOP) */
 
 struct command {
     const char *name; /* lower case */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "aof.h"
+#include "blocking.h"
 #include "config.h"
 #include "net.h"
 #include "raft/node.h"
@@ -220,6 +221,7 @@ int main(int argc, char **argv)
      * appear), then the AOF write (and with fsync: always, the fsync),
      * then net.c writes the replies. */
     net_add_before_sleep(node_before_sleep);
+    net_add_before_sleep(blocking_before_sleep);
     net_add_before_sleep(aof_before_sleep);
     net_add_cron(aof_cron);
     net_add_cron(node_cron);

@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "command.h"
 #include "db.h"
 #include "reply.h"
@@ -243,6 +244,24 @@ static int resume_unblocked(void)
         cn = next;
     }
     return any;
+}
+
+/* server.run_client: runs c's waiting commands now (blocking.c). */
+static void run_client(struct client *c)
+{
+    struct conn *cn = c->conn;
+    if (!cn)
+        return;
+    if (c->flags & CLIENT_UNBLOCKED) {
+        for (struct conn **pp = &unblocked_head; *pp; pp = &(*pp)->next_unblocked) {
+            if (*pp == cn) {
+                *pp = cn->next_unblocked;
+                break;
+            }
+        }
+    }
+    c->flags &= ~(CLIENT_UNBLOCKED | CLIENT_BLOCKED);
+    process_input(cn);
 }
 
 static void on_reply(struct client *c)
@@ -496,6 +515,16 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 static void write_pending_clients(struct conn **held);
 
+/* Fires at a blocked client's deadline: the loop wakes up and the
+ * before-sleep phase (blocking_before_sleep) answers it. */
+static ev_timer block_timer;
+static void block_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+}
+
 static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     (void)loop;
@@ -508,6 +537,15 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
             before_sleep_fns[i]();
         if (!resume_unblocked())
             break;
+    }
+
+    /* Wake up for the first deadline of a client blocked on keys. */
+    int64_t deadline = blocking_next_deadline();
+    ev_timer_stop(loop_, &block_timer);
+    if (deadline) {
+        double in = (double)(deadline - mstime()) / 1000.0;
+        ev_timer_set(&block_timer, in > 0 ? in : 0, 0);
+        ev_timer_start(loop_, &block_timer);
     }
 
     /* Writing to a client can let it run commands that back-pressure held
@@ -616,6 +654,8 @@ void net_start(struct ev_loop *loop)
     loop_ = loop;
     server.on_reply = on_reply;
     server.unblock_client = unblock_client;
+    server.run_client = run_client;
+    ev_timer_init(&block_timer, block_timer_cb, 0, 0);
     for (int i = 0; i < nlisteners; i++) {
         ev_io_init(&listeners[i].io, accept_cb, listeners[i].fd, EV_READ);
         listeners[i].io.data = &listeners[i];

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "command.h"
 #include "dict.h"
 #include "util/util.h"
@@ -89,6 +90,7 @@ void server_state_init(struct config *cfg)
     db_set_expire_hook(on_key_expired, NULL);
     db_set_expire_policy(1);
     command_init();
+    blocking_init();
 }
 
 void server_state_free(void)

@@ -105,6 +105,10 @@ struct server {
      * keeps CLIENT_MULTI meanwhile): a blocking command must not block. */
     int in_exec;
 
+    /* net.c: runs c's waiting commands now (a client blocked on keys whose
+     * key became ready or whose deadline passed). */
+    void (*run_client)(struct client *c);
+
     /* The client whose command is running (NULL while loading). */
     struct client *current_client;
 

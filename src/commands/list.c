@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocking.h"
 #include "command.h"
 #include "db.h"
 #include "object.h"
@@ -525,6 +526,89 @@ static void rpoplpush_cmd(struct client *c)
     move_generic(c, LIST_TAIL, LIST_HEAD);
 }
 
+/* ---- blocking: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH (blocking.h) ---- */
+
+/* Serves from the first non-empty key in argument order, or blocks.  The
+ * pop that happened is logged (LPOP/RPOP key), never the BLPOP: replayed,
+ * a BLPOP could block or find another key. */
+static void bpop_generic(struct client *c, int where)
+{
+    int64_t deadline;
+    if (blocking_parse_timeout(c, &c->argv[c->argc - 1], &deadline) < 0)
+        return;
+    for (int i = 1; i < c->argc - 1; i++) {
+        const struct resp_arg *key = &c->argv[i];
+        struct robj *o = cmd_lookup_write(c, key);
+        if (!o)
+            continue;
+        blocking_done(c);
+        if (o->type != OBJ_LIST) {
+            reply_error_wrongtype(c);
+            return;
+        }
+        struct rstr *s = pop(o, where);
+        reply_array(c, 2);
+        reply_bulk(c, key->ptr, key->len);
+        reply_rstr(c, s);
+        rstr_free(s);
+        struct resp_arg eff[2] = {{where == LIST_HEAD ? "LPOP" : "RPOP", 4}, *key};
+        cmd_propagate(c, 2, eff);
+        cmd_dirty(c, 1);
+        delete_if_empty(c, key, o);
+        return;
+    }
+    if (!blocking_block(c, &c->argv[1], c->argc - 2, deadline))
+        reply_null_array(c); /* timed out, or cannot block (MULTI) */
+}
+
+static void blpop_cmd(struct client *c)
+{
+    bpop_generic(c, LIST_HEAD);
+}
+
+static void brpop_cmd(struct client *c)
+{
+    bpop_generic(c, LIST_TAIL);
+}
+
+static void bmove_generic(struct client *c, int from, int to, const struct resp_arg *timeout)
+{
+    int64_t deadline;
+    if (blocking_parse_timeout(c, timeout, &deadline) < 0)
+        return;
+    struct robj *so = cmd_lookup_write(c, &c->argv[1]);
+    if (!so) {
+        if (!blocking_block(c, &c->argv[1], 1, deadline))
+            reply_null(c);
+        return;
+    }
+    blocking_done(c);
+    move_generic(c, from, to);
+    if (c->dirty) {
+        struct resp_arg eff[5] = {{"LMOVE", 5},
+                                  c->argv[1],
+                                  c->argv[2],
+                                  {from == LIST_HEAD ? "LEFT" : "RIGHT", from == LIST_HEAD ? 4 : 5},
+                                  {to == LIST_HEAD ? "LEFT" : "RIGHT", to == LIST_HEAD ? 4 : 5}};
+        cmd_propagate(c, 5, eff);
+    }
+}
+
+static void blmove_cmd(struct client *c)
+{
+    int from = parse_where(&c->argv[3]), to = parse_where(&c->argv[4]);
+    if (from < 0 || to < 0) {
+        reply_error_syntax(c);
+        return;
+    }
+    bmove_generic(c, from, to, &c->argv[5]);
+}
+
+static void brpoplpush_cmd(struct client *c)
+{
+    bmove_generic(c, LIST_TAIL, LIST_HEAD, &c->argv[3]);
+}
+
 /* ---- the table ---- */
 
 #define KEY1 .first_key = 1, .last_key = 1, .key_step = 1
@@ -535,6 +619,52 @@ static void rpoplpush_cmd(struct client *c)
 #define POP_COMPLEXITY "O(N) where N is the number of elements returned"
 
 struct command list_commands[] = {
+    {.name = "blpop",
+     .proc = blpop_cmd,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .group = "list",
+     .since = "2.0.0",
+     .summary = "Remove and get the first element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .args = "key:key... timeout:double"},
+    {.name = "brpop",
+     .proc = brpop_cmd,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_BLOCKING,
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .group = "list",
+     .since = "2.0.0",
+     .summary = "Remove and get the last element in a list, or block until one is available",
+     .complexity = "O(N) where N is the number of provided keys.",
+     .args = "key:key... timeout:double"},
+    {.name = "blmove",
+     .proc = blmove_cmd,
+     .arity = 6,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_BLOCKING,
+     KEY2,
+     .group = "list",
+     .since = "6.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block "
+                "until one is available",
+     .complexity = "O(1)",
+     .args = "source:key destination:key (LEFT|RIGHT) (LEFT|RIGHT) timeout:double"},
+    {.name = "brpoplpush",
+     .proc = brpoplpush_cmd,
+     .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_BLOCKING,
+     KEY2,
+     .group = "list",
+     .since = "2.2.0",
+     .summary = "Pop an element from a list, push it to another list and return it; or block "
+                "until one is available",
+     .complexity = "O(1)",
+     .args = "source:key destination:key timeout:double"},
     {.name = "lpush",
      .proc = lpush_cmd,
      .arity = -3,

@@ -10,6 +10,7 @@
 
 #include "aof.h"
 #include "aof_codec.h"
+#include "blocking.h"
 #include "command.h"
 #include "db.h"
 #include "multi.h"
@@ -465,6 +466,15 @@ static int intercept(struct client *c, const struct command *cmd)
             return RAFT_RETRY;
         redirect(c);
         return RAFT_TAKEN;
+    }
+    if (cmd->flags & CMD_BLOCKING) {
+        /* A blocking pop sees the client's own earlier writes, then blocks
+         * here on the leader while its keys are empty (blocking.h). */
+        if (c->raft_pending > 0)
+            return RAFT_RETRY;
+        int b = blocking_intercept(c, cmd);
+        if (b != RAFT_LOCAL)
+            return b;
     }
     /* An EXEC with watched keys is deciding: nothing may come between. */
     if (node.exec_barrier && node.exec_barrier != c)
