@@ -9,13 +9,14 @@
 
 #include "db.h"
 #include "dict.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/util.h"
 
 static struct command *const families[] = {
     connection_commands, string_commands, hash_commands,        list_commands,
-    keys_commands,       server_commands, persistence_commands,
+    keys_commands,       server_commands, persistence_commands, pubsub_commands,
 };
 
 static struct dict *index_dict;
@@ -264,6 +265,17 @@ int command_exec(struct client *c)
         reply_error(c, "NOAUTH Authentication required.");
         return CMD_DONE;
     }
+    /* RESP2 subscribed mode: the connection carries messages, so only
+     * commands whose replies fit in that stream may run (RESP3 pushes
+     * messages out of band and has no such limit). */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_when_subscribed(cmd)) {
+        cmd->rejected_calls++;
+        reply_errorf(c,
+                     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                     "QUIT / RESET are allowed in this context",
+                     cmd->name);
+        return CMD_DONE;
+    }
 
     if (server.loading && c->fd >= 0 && !(cmd->flags & CMD_LOADING)) {
         cmd->rejected_calls++;
@@ -306,8 +318,7 @@ int command_exec(struct client *c)
     if (c->dirty > 0 && (cmd->flags & CMD_WRITE)) {
         server_signal_command_keys(c);
         propagate_effects(c);
-    }
-    else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
+    } else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
         server.propagate(c->db_index, c->prop.data, c->prop.len);
     c->lastcmd = cmd;
     c->cmd = NULL;

@@ -115,5 +115,6 @@ extern struct command keys_commands[];
 extern struct command server_commands[];
 extern struct command connection_commands[];
 extern struct command persistence_commands[];
+extern struct command pubsub_commands[];
 
 #endif

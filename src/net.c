@@ -549,6 +549,10 @@ static void write_pending_clients(struct conn **held)
             conn_free(cn);
         } else if (rc == 1) {
             ev_io_start(loop_, &cn->wio);
+            /* Its socket is full: output piles up here, within the limits
+             * of client-output-buffer-limit.  One over them is marked and
+             * queued again, and closed in the next round. */
+            client_check_obuf_limits(c, mstime());
         } else {
             after_drain(cn);
         }
