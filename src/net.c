@@ -323,6 +323,12 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
     (void)loop;
     (void)revents;
     struct conn *cn = w->data;
+    /* Marked for closing (CLIENT KILL, output buffer limits) earlier in
+     * this iteration: what it has queued is not sent. */
+    if (cn->c->flags & CLIENT_CLOSE_ASAP) {
+        conn_free(cn);
+        return;
+    }
     int rc = write_pending(cn);
     if (rc < 0) {
         conn_free(cn);

@@ -123,6 +123,14 @@ def proc_status(pid, field):
     raise AssertionError("no %s for pid %d" % (field, pid))
 
 
+def rss_slack(pid):
+    """How much more peak RSS a sanitizer build may show: ASan's quarantine
+    keeps freed blocks (each step of a growing buffer) resident for a
+    while."""
+    with open("/proc/%d/maps" % pid) as f:
+        return 3 if "libasan" in f.read() else 1
+
+
 class PubSubTest(ServerTestCase):
     def numsub(self, ch):
         return dict(self.r.pubsub_numsub(ch))[ch.encode() if isinstance(ch, str) else ch]
@@ -383,7 +391,8 @@ class OutputLimitTest(unittest.TestCase):
             self.assertLessEqual(closed_after, 44 * 1000 * 1000)
             self.assertLess(worst, 2.0)
             growth = proc_status(pid, "VmHWM") - base
-            self.assertLess(growth, 100 * 1024 * 1024, "peak RSS grew by %d bytes" % growth)
+            self.assertLess(growth, 100 * 1024 * 1024 * rss_slack(pid),
+                            "peak RSS grew by %d bytes" % growth)
             self.assertEqual(r.pubsub_numsub("big"), [(b"big", 0)])
             self.assertEqual(r.info("stats")["client_output_buffer_limit_disconnections"], 1)
             self.assertIn("scheduled to be closed ASAP for overcoming of output buffer limits",
@@ -416,7 +425,8 @@ class OutputLimitTest(unittest.TestCase):
             # at most the limit plus the sockets' buffers went to it
             self.assertLessEqual(sum(receivers) * len(self.MSG), 16 * 1000 * 1000)
             growth = proc_status(pid, "VmHWM") - base
-            self.assertLess(growth, 40 * 1024 * 1024, "peak RSS grew by %d bytes" % growth)
+            self.assertLess(growth, 40 * 1024 * 1024 * rss_slack(pid),
+                            "peak RSS grew by %d bytes" % growth)
             self.assertEqual(r.info("stats")["client_output_buffer_limit_disconnections"], 1)
             slow.close()
         finally:
