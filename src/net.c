@@ -576,7 +576,9 @@ static void clients_cron(int64_t now)
         if (cn && (c->flags & CLIENT_CLOSE_ASAP)) {
             conn_free(cn);
         } else if (cn && timeout_ms > 0 && now - c->last_io_ms > timeout_ms &&
-                   !(c->flags & CLIENT_IN_EXEC)) {
+                   !(c->flags & (CLIENT_IN_EXEC | CLIENT_PUBSUB))) {
+            /* A subscriber waits for messages, idle by nature: exempt, as
+             * in Redis. */
             log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);
             conn_free(cn);
         } else if (c->query.len == 0 && c->query.cap > IOBUF_LEN * 2) {

@@ -354,6 +354,28 @@ class RaftPubSubTest(unittest.TestCase):
             s.cleanup()
 
 
+class IdleTimeoutTest(unittest.TestCase):
+    def test_subscribers_are_exempt(self):
+        """The idle timeout closes idle clients but not subscribers (Redis
+        exempts them: they wait for messages)."""
+        s = Server(args=["--timeout", "1"])
+        try:
+            sub, idle = Conn(s.port), Conn(s.port)
+            self.assertEqual(sub.call("SUBSCRIBE", "t"), [b"subscribe", b"t", 1])
+            self.assertEqual(idle.call("PING"), "PONG")
+            time.sleep(2.5)
+            r = s.client()
+            self.assertEqual(r.publish("t", "still here"), 1)
+            self.assertEqual(sub.read(), [b"message", b"t", b"still here"])
+            with self.assertRaises((ConnectionError, OSError)):
+                idle.s.settimeout(5)
+                idle._fill()
+            sub.close()
+            idle.close()
+        finally:
+            s.cleanup()
+
+
 class OutputLimitTest(unittest.TestCase):
     MSG = b"x" * (100 * 1000)
 
