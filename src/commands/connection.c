@@ -535,6 +535,8 @@ static void client_kill_command(struct client *c)
             kill_self = 1;
         } else if (!(cl->flags & CLIENT_CLOSE_ASAP)) {
             cl->flags |= CLIENT_CLOSE_ASAP;
+            /* Gone for PUBLISH and PUBSUB at once, as Redis frees it here */
+            pubsub_client_reset(cl);
             /* Get it closed before the loop sleeps, not at the next cron. */
             if (!(cl->flags & CLIENT_PENDING_WRITE) && server.on_reply)
                 server.on_reply(cl);

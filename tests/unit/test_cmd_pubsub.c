@@ -640,6 +640,9 @@ static void test_client_list_fields(void **state)
     EXPECT(":0\r\n", "CLIENT", "KILL", "TYPE", "master");
     EXPECT(":1\r\n", "CLIENT", "KILL", "TYPE", "pubsub");
     assert_true(s->flags & CLIENT_CLOSE_ASAP);
+    /* out of its channels at once (Redis frees it there and then) */
+    EXPECT("*2\r\n$1\r\na\r\n:0\r\n", "PUBSUB", "NUMSUB", "a");
+    EXPECT(":0\r\n", "PUBLISH", "a", "x");
 }
 
 /* ---- a model of who receives what ---- */
