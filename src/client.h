@@ -16,6 +16,7 @@ struct db;
 struct command;
 struct bpop_state;
 struct multi_state;
+struct pubsub_client;
 
 /* flags */
 #define CLIENT_CLOSE_AFTER_REPLY (1u << 0) /* QUIT, protocol error: flush then close */
@@ -85,6 +86,11 @@ struct client {
      * executor to keep the command for a re-run (CMD_RETRY) */
     struct bpop_state *bpop;
     int bpop_retry;
+    /* pub/sub (pubsub.c): the client's subscriptions, NULL until its first */
+    struct pubsub_client *pubsub;
+    /* client-output-buffer-limit: when its output first went over the soft
+     * limit (ms), 0 while under it */
+    int64_t obuf_soft_since_ms;
 
     /* server's list of clients */
     struct client *prev, *next;
@@ -103,5 +109,12 @@ static inline size_t client_pending_reply(const struct client *c)
 {
     return c->reply.len - c->sentpos;
 }
+/* The output buffer limits (client-output-buffer-limit) of c's class
+ * (pubsub if it is subscribed, else normal): when its pending output is at
+ * or over the hard limit, or over the soft limit for longer than the soft
+ * seconds, c is marked CLIENT_CLOSE_ASAP (logged, counted in INFO stats)
+ * and put on the pending-write list, where net.c closes it without writing
+ * to it.  Returns 1 if c was marked.  now_ms: the time of the check. */
+int client_check_obuf_limits(struct client *c, int64_t now_ms);
 
 #endif

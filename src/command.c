@@ -12,13 +12,15 @@
 #include "dict.h"
 #include "blocking.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/util.h"
 
 static struct command *const families[] = {
-    connection_commands, string_commands, hash_commands,   list_commands,        set_commands,
-    zset_commands,       keys_commands,   server_commands, persistence_commands, multi_commands,
+    connection_commands,  string_commands, hash_commands,   list_commands,
+    set_commands,         zset_commands,   keys_commands,   server_commands,
+    persistence_commands, multi_commands,  pubsub_commands,
 };
 
 static struct dict *index_dict;
@@ -381,6 +383,17 @@ int command_exec(struct client *c)
         multi_flag_error(c);
         return CMD_DONE;
     }
+    /* RESP2 subscribed mode: the connection carries messages, so only
+     * commands whose replies fit in that stream may run (RESP3 pushes
+     * messages out of band and has no such limit). */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_when_subscribed(cmd)) {
+        cmd->rejected_calls++;
+        reply_errorf(c,
+                     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                     "QUIT / RESET are allowed in this context",
+                     cmd->name);
+        return CMD_DONE;
+    }
 
     if (server.loading && c->fd >= 0 && !(cmd->flags & CMD_LOADING)) {
         cmd->rejected_calls++;
@@ -433,6 +446,12 @@ int command_exec(struct client *c)
 
 void command_call(struct client *c, struct command *cmd)
 {
+    if (server.raft_applying && (cmd->flags & CMD_PUBSUB)) {
+        /* Queued in a transaction that Raft applies on every node: the
+         * apply client would subscribe, every node would publish. */
+        reply_error(c, "ERR pub/sub commands are not allowed in a transaction with Raft on");
+        return;
+    }
     const struct command *saved_cmd = c->cmd;
     struct client *saved_current = server.current_client;
     uint32_t saved_in_exec = c->flags & CLIENT_IN_EXEC;

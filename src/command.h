@@ -136,5 +136,6 @@ extern struct command server_commands[];
 extern struct command connection_commands[];
 extern struct command persistence_commands[];
 extern struct command multi_commands[];
+extern struct command pubsub_commands[];
 
 #endif

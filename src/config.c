@@ -31,6 +31,7 @@
 
 #include <yaml.h>
 
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -56,6 +57,7 @@ enum opt_type {
     OT_BIND,     /* cfg->bind / cfg->nbind */
     OT_PEERS,    /* cfg->peers / cfg->npeers */
     OT_SAVE,     /* accepted for Redis compatibility, stored nowhere */
+    OT_OBUF,     /* cfg->obuf_limits: "class hard soft seconds" groups */
 };
 
 #define F_MUTABLE 1 /* CONFIG SET may change it */
@@ -125,6 +127,8 @@ static const struct opt opts[] = {
         1024 * 1024, LLONG_MAX, NULL, F_MUTABLE),
     OPT("server", "pidfile", "pidfile", OT_STR, pidfile, 0, 0, NULL, 0),
     OPT("server", "hz", "hz", OT_INT, hz, 1, 500, NULL, F_MUTABLE | F_CLAMP),
+    OPT("server", "client_output_buffer_limit", "client-output-buffer-limit", OT_OBUF, obuf_limits,
+        0, 0, NULL, F_MUTABLE),
 
     OPT("log", "level", "loglevel", OT_ENUM, log_level, 0, 0, loglevel_names, F_MUTABLE),
     OPT("log", "file", "logfile", OT_STR, log_file, 0, 0, NULL, 0),
@@ -362,6 +366,11 @@ void config_init(struct config *cfg)
     cfg->proto_max_bulk_len = 512LL * 1024 * 1024;
     cfg->pidfile = xstrdup("");
     cfg->hz = 10;
+    /* Redis's defaults: normal clients unlimited (back-pressure bounds
+     * them), pub/sub subscribers 32mb hard, 8mb for 60 seconds soft. */
+    cfg->obuf_limits[OBUF_NORMAL] = (struct obuf_limit){0, 0, 0};
+    cfg->obuf_limits[OBUF_REPLICA] = (struct obuf_limit){256LL << 20, 64LL << 20, 60};
+    cfg->obuf_limits[OBUF_PUBSUB] = (struct obuf_limit){32LL << 20, 8LL << 20, 60};
 
     cfg->log_level = LOG_NOTICE;
     cfg->log_file = xstrdup("");
@@ -670,6 +679,94 @@ cleanup:
     return rc;
 }
 
+/* client-output-buffer-limit: Redis's class names ("slave" is the old
+ * name of "replica"; "master" is refused, as by Redis). */
+static int obuf_class(const char *s, size_t n)
+{
+    if (n == 6 && strncasecmp(s, "normal", 6) == 0)
+        return OBUF_NORMAL;
+    if ((n == 7 && strncasecmp(s, "replica", 7) == 0) ||
+        (n == 5 && strncasecmp(s, "slave", 5) == 0))
+        return OBUF_REPLICA;
+    if (n == 6 && strncasecmp(s, "pubsub", 6) == 0)
+        return OBUF_PUBSUB;
+    return -1;
+}
+
+enum { OBUF_EARGS = 1, OBUF_ECLASS = 2, OBUF_EVALUE = 3 };
+
+/* Parses "class hard soft seconds [class hard soft seconds ...]" (sizes
+ * with units, as "32mb") into limits, which keeps the classes not named.
+ * Returns 0, or one of OBUF_E* with limits untouched.  "" changes nothing,
+ * as in Redis. */
+static int parse_obuf(const char *text, struct obuf_limit *limits)
+{
+    struct obuf_limit tmp[OBUF_CLASSES];
+    const char *tok[4];
+    size_t len[4];
+    int n = 0;
+
+    memcpy(tmp, limits, sizeof(tmp));
+    for (const char *p = text;;) {
+        p += strspn(p, " \t");
+        if (*p) {
+            tok[n] = p;
+            len[n] = strcspn(p, " \t");
+            p += len[n];
+            n++;
+        }
+        if (n == 4 || (!*p && n > 0)) {
+            if (n < 4)
+                return OBUF_EARGS;
+            int cls = obuf_class(tok[0], len[0]);
+            if (cls < 0)
+                return OBUF_ECLASS;
+            char num[3][32];
+            long long v[3];
+            for (int i = 0; i < 3; i++) {
+                if (len[i + 1] >= sizeof(num[i]))
+                    return OBUF_EVALUE;
+                memcpy(num[i], tok[i + 1], len[i + 1]);
+                num[i][len[i + 1]] = '\0';
+            }
+            if (mem_to_ll(num[0], &v[0]) < 0 || v[0] < 0 || mem_to_ll(num[1], &v[1]) < 0 ||
+                v[1] < 0 || str_to_ll(num[2], strlen(num[2]), &v[2]) < 0 || v[2] < 0)
+                return OBUF_EVALUE;
+            tmp[cls] = (struct obuf_limit){v[0], v[1], v[2]};
+            n = 0;
+        }
+        if (!*p)
+            break;
+    }
+    memcpy(limits, tmp, sizeof(tmp));
+    return 0;
+}
+
+static int obuf_error(int why, const char *text, enum ctx ctx, const char *label, char *err,
+                      size_t errlen)
+{
+    char q[QUOTE_MAX + 8];
+
+    if (ctx == CTX_SET) {
+        const char *msg = why == OBUF_EARGS    ? "Wrong number of arguments"
+                          : why == OBUF_ECLASS ? "Invalid client class specified"
+                                               : "Error in hard, soft or soft_seconds setting";
+        return errf(err, errlen,
+                    "ERR CONFIG SET failed (possibly related to argument '%s') - %s in buffer "
+                    "limit configuration.",
+                    label, msg);
+    }
+    quote(q, sizeof(q), text);
+    const char *msg = why == OBUF_EARGS ? "the words come in groups of four"
+                      : why == OBUF_ECLASS
+                          ? "the class must be normal, replica or pubsub"
+                          : "hard and soft are sizes, seconds an integer, all >= 0";
+    return errf(err, errlen,
+                "%s: expected CLASS HARD SOFT SECONDS groups (e.g. 'pubsub 32mb 8mb 60'): %s, "
+                "got '%s'",
+                label, msg, q);
+}
+
 /* Parses text for o and stores it in c.  On error c is untouched and err
  * holds the message for ctx. */
 static int set_from_text(struct config *c, const struct opt *o, const char *text, enum ctx ctx,
@@ -764,6 +861,12 @@ static int set_from_text(struct config *c, const struct opt *o, const char *text
         if (!save_valid(text))
             return value_error(o, VE_SAVE, 0, 0, text, ctx, label, err, errlen);
         return 0;
+    case OT_OBUF: {
+        int why = parse_obuf(text, c->obuf_limits);
+        if (why)
+            return obuf_error(why, text, ctx, label, err, errlen);
+        return 0;
+    }
     }
     return errf(err, errlen, "%s: internal error: unknown option type", label);
 }
@@ -1015,6 +1118,53 @@ fail:
     return -1;
 }
 
+/* client_output_buffer_limit as a mapping of class -> "hard soft seconds"
+ * (the scalar form is Redis's "class hard soft seconds ..." text). */
+static int load_obuf_map(struct loader *L, const struct opt *o, yaml_node_t *v, const char *label)
+{
+    for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = node_at(L, pr->key), *val = node_at(L, pr->value);
+        char q[QUOTE_MAX + 8], klabel[256], msg[512];
+        if (k->type != YAML_SCALAR_NODE)
+            return lerr(L, k, "%s: expected a client class, got %s", label, node_kind(k));
+        const char *cls = scalar(k);
+        quote(q, sizeof(q), cls);
+        if (obuf_class(cls, strlen(cls)) < 0)
+            return lerr(L, k, "%s: unknown client class '%s' (expected normal, replica, pubsub)",
+                        label, q);
+        for (yaml_node_pair_t *prev = v->data.mapping.pairs.start; prev < pr; prev++) {
+            yaml_node_t *pk = node_at(L, prev->key);
+            if (pk->type == YAML_SCALAR_NODE && strcasecmp(scalar(pk), cls) == 0)
+                return lerr(L, k, "%s: duplicate class '%s'", label, q);
+        }
+        snprintf(klabel, sizeof(klabel), "%s.%s", label, q);
+        if (val->type != YAML_SCALAR_NODE)
+            return lerr(L, val, "%s: expected \"HARD SOFT SECONDS\", got %s", klabel,
+                        node_kind(val));
+        if (scalar_check(L, val, klabel) < 0)
+            return -1;
+        const char *text = scalar(val);
+        size_t words = 0;
+        for (const char *p = text; *p;) {
+            p += strspn(p, " \t");
+            if (*p)
+                words++;
+            p += strcspn(p, " \t");
+        }
+        quote(q, sizeof(q), text);
+        if (words != 3)
+            return lerr(L, val, "%s: expected \"HARD SOFT SECONDS\" (e.g. 32mb 8mb 60), got '%s'",
+                        klabel, q);
+        struct buf line = BUF_INIT;
+        buf_printf(&line, "%s %s", cls, text);
+        int rc = set_from_text(L->cfg, o, line.data, CTX_YAML, klabel, msg, sizeof(msg));
+        buf_free(&line);
+        if (rc < 0)
+            return lerr(L, val, "%s", msg);
+    }
+    return 0;
+}
+
 /* Section names for messages: the top level is not a section. */
 static int load_section(struct loader *L, const char *sec, yaml_node_t *map)
 {
@@ -1052,6 +1202,8 @@ static int load_section(struct loader *L, const char *sec, yaml_node_t *map)
             rc = load_bind(L, o, v, label);
         else if (o->type == OT_PEERS)
             rc = load_peers(L, v, label);
+        else if (o->type == OT_OBUF && v->type == YAML_MAPPING_NODE)
+            rc = load_obuf_map(L, o, v, label);
         else
             rc = load_scalar_value(L, o, v, label);
         if (rc < 0)
@@ -1621,6 +1773,18 @@ void config_get(const struct config *cfg, const char *pattern,
         case OT_SAVE:
             value = "";
             break;
+        case OT_OBUF: {
+            /* Redis's form and order; the replica class under its old name */
+            static const char *const names[OBUF_CLASSES] = {"normal", "slave", "pubsub"};
+            struct buf b = BUF_INIT;
+            for (int k = 0; k < OBUF_CLASSES; k++) {
+                const struct obuf_limit *l = &cfg->obuf_limits[k];
+                buf_printf(&b, "%s%s %lld %lld %lld", k ? " " : "", names[k], l->hard, l->soft,
+                           l->soft_seconds);
+            }
+            value = owned = b.data;
+            break;
+        }
         }
         fn(ud, o->name, value);
         free(owned);

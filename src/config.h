@@ -30,6 +30,15 @@
 enum aof_fsync { AOF_FSYNC_NO = 0, AOF_FSYNC_EVERYSEC = 1, AOF_FSYNC_ALWAYS = 2 };
 enum read_mode { READ_LINEARIZABLE = 0, READ_LEASE = 1, READ_STALE = 2 };
 
+/* client-output-buffer-limit classes (Redis's: there are no replicas here,
+ * but the class is accepted and shown, as Redis's "slave") */
+enum obuf_class { OBUF_NORMAL = 0, OBUF_REPLICA = 1, OBUF_PUBSUB = 2, OBUF_CLASSES = 3 };
+
+struct obuf_limit {
+    long long hard, soft; /* bytes, 0 = no limit */
+    long long soft_seconds;
+};
+
 struct raft_peer {
     int id;
     char *raft_addr;   /* host:port of its Raft listener */
@@ -50,6 +59,8 @@ struct config {
     long long proto_max_bulk_len;
     char *pidfile; /* "" = none */
     int hz;        /* cron frequency (1..500), default 10 */
+    /* client-output-buffer-limit, by enum obuf_class */
+    struct obuf_limit obuf_limits[OBUF_CLASSES];
 
     /* log: */
     int log_level;  /* enum log_level in util/log.h */

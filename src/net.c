@@ -342,6 +342,12 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
     (void)loop;
     (void)revents;
     struct conn *cn = w->data;
+    /* Marked for closing (CLIENT KILL, output buffer limits) earlier in
+     * this iteration: what it has queued is not sent. */
+    if (cn->c->flags & CLIENT_CLOSE_ASAP) {
+        conn_free(cn);
+        return;
+    }
     int rc = write_pending(cn);
     if (rc < 0) {
         conn_free(cn);
@@ -587,6 +593,10 @@ static void write_pending_clients(struct conn **held)
             conn_free(cn);
         } else if (rc == 1) {
             ev_io_start(loop_, &cn->wio);
+            /* Its socket is full: output piles up here, within the limits
+             * of client-output-buffer-limit.  One over them is marked and
+             * queued again, and closed in the next round. */
+            client_check_obuf_limits(c, mstime());
         } else {
             after_drain(cn);
         }
@@ -604,7 +614,9 @@ static void clients_cron(int64_t now)
         if (cn && (c->flags & CLIENT_CLOSE_ASAP)) {
             conn_free(cn);
         } else if (cn && timeout_ms > 0 && now - c->last_io_ms > timeout_ms &&
-                   !(c->flags & CLIENT_IN_EXEC)) {
+                   !(c->flags & (CLIENT_IN_EXEC | CLIENT_PUBSUB))) {
+            /* A subscriber waits for messages, idle by nature: exempt, as
+             * in Redis. */
             log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);
             conn_free(cn);
         } else if (c->query.len == 0 && c->query.cap > IOBUF_LEN * 2) {

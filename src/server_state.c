@@ -149,6 +149,7 @@ void server_reset_stats(void)
     server.stat_total_error_replies = 0;
     server.stat_unexpected_error_replies = 0;
     server.stat_io_reads = server.stat_io_writes = 0;
+    server.stat_client_obuf_limit_disconnections = 0;
     server.stat_peak_memory = 0;
     server.ops_sample_count = 0;
     server.ops_per_sec = 0;

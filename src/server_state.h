@@ -49,6 +49,8 @@ struct server {
     long long stat_total_error_replies;
     long long stat_unexpected_error_replies;
     long long stat_io_reads, stat_io_writes;
+    /* clients closed by client-output-buffer-limit */
+    long long stat_client_obuf_limit_disconnections;
     struct dict *errorstats; /* error prefix -> (void*)(intptr_t)count */
     long long dirty;         /* changes since start (and since last save, later) */
     long long stat_peak_memory;

@@ -22,6 +22,7 @@
 
 #include "command.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/buf.h"
@@ -131,6 +132,16 @@ static void ping_command(struct client *c)
     /* arity -1 lets PING take an optional message; more is an arity error */
     if (c->argc > 2) {
         reply_error_arity(c, "ping");
+        return;
+    }
+    /* RESP2 subscribed mode: a reply shaped as the messages around it */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2) {
+        reply_array(c, 2);
+        reply_bulk(c, "pong", 4);
+        if (c->argc == 1)
+            reply_bulk(c, "", 0);
+        else
+            reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
         return;
     }
     if (c->argc == 1)
@@ -262,10 +273,11 @@ static void select_command(struct client *c)
 }
 
 /* RESET: back to the state of a new connection (RESP2, db 0, no name, not
- * authenticated if a password is required). */
+ * authenticated if a password is required, no subscriptions). */
 static void reset_command(struct client *c)
 {
     multi_reset(c); /* discards a transaction, forgets the watched keys */
+    pubsub_client_reset(c);
     c->resp = 2;
     client_select_db(c, 0);
     free(c->name);
@@ -288,12 +300,16 @@ static void client_info_line(struct buf *b, const struct client *cl, const struc
     if (idle < 0)
         idle = 0;
 
-    char flags[8];
+    char flags[16];
     int nf = 0;
+    if (cl->flags & CLIENT_BLOCKED_KEYS)
+        flags[nf++] = 'b';
     if (cl->flags & CLIENT_MULTI)
         flags[nf++] = 'x';
     if (cl->flags & CLIENT_DIRTY_CAS)
         flags[nf++] = 'd';
+    if (cl->flags & CLIENT_PUBSUB)
+        flags[nf++] = 'P';
     if (cl->flags & CLIENT_CLOSE_AFTER_REPLY)
         flags[nf++] = 'c';
     if (cl->flags & CLIENT_CLOSE_ASAP)
@@ -328,15 +344,17 @@ static void client_info_line(struct buf *b, const struct client *cl, const struc
 
     /* Field order and names are Redis 7.0's (rbs/rbp included), then
      * lib-name/lib-ver as Redis 7.2 adds them. */
-    buf_printf(b,
-               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
-               "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 "
-               "rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=%s cmd=%s "
-               "user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-               (unsigned long long)cl->id, cl->addr, cl->laddr, cl->fd, cl->name ? cl->name : "",
-               age, idle, flags, cl->db_index, qbuf, qfree, argv_mem, cl->reply.cap, cl->reply.cap,
-               pending, tot, events, cmd ? cmd->name : "NULL", cl->resp,
-               cl->lib_name ? cl->lib_name : "", cl->lib_ver ? cl->lib_ver : "");
+    buf_printf(
+        b,
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
+        "sub=%lld psub=%lld ssub=%lld multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=0 "
+        "rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=%s cmd=%s "
+        "user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+        (unsigned long long)cl->id, cl->addr, cl->laddr, cl->fd, cl->name ? cl->name : "", age,
+        idle, flags, cl->db_index, pubsub_client_count(cl, PUBSUB_CHANNEL),
+        pubsub_client_count(cl, PUBSUB_PATTERN), pubsub_client_count(cl, PUBSUB_SHARD), qbuf, qfree,
+        argv_mem, cl->reply.cap, cl->reply.cap, pending, tot, events, cmd ? cmd->name : "NULL",
+        cl->resp, cl->lib_name ? cl->lib_name : "", cl->lib_ver ? cl->lib_ver : "");
 }
 
 /* Oldest client: the server list is pushed at the head, and CLIENT LIST
@@ -357,17 +375,32 @@ static struct client *find_client(long long id)
     return NULL;
 }
 
-/* Client types for TYPE filters.  Every client is "normal" here: there are
- * no replicas, masters or pub/sub clients yet.  Returns 1 if the type
- * matches every client, 0 if it matches none, -1 if unknown. */
+/* Client types for TYPE filters: a client with subscriptions is "pubsub"
+ * (in RESP3 too, as Redis), any other "normal"; there are no masters or
+ * replicas.  CT_ANY is "no filter". */
+enum { CT_NONE = 0, CT_NORMAL = 1, CT_PUBSUB = 2, CT_ANY = 3 };
+
+/* Returns the CT_ value of a TYPE argument, -1 if unknown. */
 static int client_type_matches(const struct resp_arg *t)
 {
     if (cmd_arg_is(t, "normal"))
-        return 1;
-    if (cmd_arg_is(t, "master") || cmd_arg_is(t, "slave") || cmd_arg_is(t, "replica") ||
-        cmd_arg_is(t, "pubsub"))
-        return 0;
+        return CT_NORMAL;
+    if (cmd_arg_is(t, "pubsub"))
+        return CT_PUBSUB;
+    if (cmd_arg_is(t, "master") || cmd_arg_is(t, "slave") || cmd_arg_is(t, "replica"))
+        return CT_NONE;
     return -1;
+}
+
+static int client_has_type(const struct client *cl, int type)
+{
+    if (type == CT_ANY)
+        return 1;
+    if (type == CT_PUBSUB)
+        return (cl->flags & CLIENT_PUBSUB) != 0;
+    if (type == CT_NORMAL)
+        return !(cl->flags & CLIENT_PUBSUB);
+    return 0;
 }
 
 static void reply_unknown_type(struct client *c, const struct resp_arg *t)
@@ -399,11 +432,12 @@ static void client_list_command(struct client *c)
             reply_unknown_type(c, &c->argv[3]);
             return;
         }
-        if (m)
-            for (struct client *cl = oldest_client(); cl; cl = cl->prev) {
-                client_info_line(&b, cl, c);
-                buf_append_char(&b, '\n');
-            }
+        for (struct client *cl = oldest_client(); cl; cl = cl->prev) {
+            if (!client_has_type(cl, m))
+                continue;
+            client_info_line(&b, cl, c);
+            buf_append_char(&b, '\n');
+        }
     } else if (c->argc > 3 && cmd_arg_is(&c->argv[2], "id")) {
         /* Check every id before building any output. */
         for (int i = 3; i < c->argc; i++) {
@@ -439,7 +473,7 @@ static void client_kill_command(struct client *c)
 {
     const struct resp_arg *addr = NULL, *laddr = NULL;
     long long id = 0;
-    int type_all = 1; /* TYPE filter: 1 every client, 0 none */
+    int type = CT_ANY; /* TYPE filter */
     int skipme = 1;
     int old_form = c->argc == 3;
 
@@ -466,7 +500,7 @@ static void client_kill_command(struct client *c)
                     reply_unknown_type(c, val);
                     return;
                 }
-                type_all = m;
+                type = m;
             } else if (cmd_arg_is(opt, "addr")) {
                 addr = val;
             } else if (cmd_arg_is(opt, "laddr")) {
@@ -495,8 +529,8 @@ static void client_kill_command(struct client *c)
     long long killed = 0;
     int kill_self = 0;
     for (struct client *cl = server.clients; cl; cl = cl->next) {
-        if (!type_all)
-            break;
+        if (!client_has_type(cl, type))
+            continue;
         if (addr && !arg_eq(addr, cl->addr))
             continue;
         if (laddr && !arg_eq(laddr, cl->laddr))
@@ -509,6 +543,8 @@ static void client_kill_command(struct client *c)
             kill_self = 1;
         } else if (!(cl->flags & CLIENT_CLOSE_ASAP)) {
             cl->flags |= CLIENT_CLOSE_ASAP;
+            /* Gone for PUBLISH and PUBSUB at once, as Redis frees it here */
+            pubsub_client_reset(cl);
             /* Get it closed before the loop sleeps, not at the next cron. */
             if (!(cl->flags & CLIENT_PENDING_WRITE) && server.on_reply)
                 server.on_reply(cl);

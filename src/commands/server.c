@@ -29,6 +29,7 @@
 #include "db.h"
 #include "dict.h"
 #include "object.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/buf.h"
@@ -918,7 +919,10 @@ static void info_server(struct buf *b)
 static void info_clients(struct buf *b)
 {
     size_t max_in = 0, max_out = 0;
+    long long pubsub_clients = 0;
     for (const struct client *c = server.clients; c; c = c->next) {
+        if (c->flags & CLIENT_PUBSUB)
+            pubsub_clients++;
         if (c->query.len > max_in)
             max_in = c->query.len;
         if (client_pending_reply(c) > max_out)
@@ -933,9 +937,10 @@ static void info_clients(struct buf *b)
                "client_recent_max_output_buffer:%zu\r\n"
                "blocked_clients:%lld\r\n"
                "tracking_clients:0\r\n"
+               "pubsub_clients:%lld\r\n"
                "clients_in_timeout_table:0\r\n",
                server.nclients, server.cfg ? server.cfg->maxclients : 0, max_in, max_out,
-               server.blocked_clients);
+               server.blocked_clients, pubsub_clients);
 }
 
 static void info_memory(struct buf *b)
@@ -1055,20 +1060,25 @@ static void info_stats(struct buf *b)
                "evicted_clients:0\r\n"
                "keyspace_hits:%lld\r\n"
                "keyspace_misses:%lld\r\n"
-               "pubsub_channels:0\r\n"
-               "pubsub_patterns:0\r\n"
+               "pubsub_channels:%lld\r\n"
+               "pubsub_patterns:%lld\r\n"
+               "pubsubshard_channels:%lld\r\n"
                "latest_fork_usec:0\r\n"
                "total_forks:0\r\n"
                "migrate_cached_sockets:0\r\n"
                "unexpected_error_replies:%lld\r\n"
                "total_error_replies:%lld\r\n"
                "total_reads_processed:%lld\r\n"
-               "total_writes_processed:%lld\r\n",
+               "total_writes_processed:%lld\r\n"
+               "client_output_buffer_limit_disconnections:%lld\r\n",
                server.stat_numconnections, server.stat_numcommands, server.ops_per_sec,
                server.stat_net_input_bytes, server.stat_net_output_bytes, server.stat_rejected_conn,
                server.stat_expiredkeys, server.stat_evictedkeys, server.stat_keyspace_hits,
-               server.stat_keyspace_misses, server.stat_unexpected_error_replies,
-               server.stat_total_error_replies, server.stat_io_reads, server.stat_io_writes);
+               server.stat_keyspace_misses, pubsub_count(PUBSUB_CHANNEL),
+               pubsub_count(PUBSUB_PATTERN), pubsub_count(PUBSUB_SHARD),
+               server.stat_unexpected_error_replies, server.stat_total_error_replies,
+               server.stat_io_reads, server.stat_io_writes,
+               server.stat_client_obuf_limit_disconnections);
 }
 
 static void info_replication(struct buf *b)

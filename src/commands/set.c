@@ -823,15 +823,12 @@ struct command set_commands[] = {
      .summary = "Subtract multiple sets and store the resulting set in a key",
      .complexity = "O(N) where N is the total number of elements in all given sets.",
      .args = "destination:key key:key..."},
-    /* numkeys-style keys: first/last/step cannot say where they end; the
-     * table names the first one (COMMAND GETKEYS is not implemented). */
+    /* numkeys-style keys: first/last/step cannot say where they end; as
+     * Redis's COMMAND INFO, the table says 0,0,0 (movable keys). */
     {.name = "sintercard",
      .proc = sintercard_cmd,
      .arity = -3,
      .flags = CMD_READONLY,
-     .first_key = 2,
-     .last_key = 2,
-     .key_step = 1,
      .group = "set",
      .since = "7.0.0",
      .summary = "Intersect multiple sets and return the cardinality of the result",

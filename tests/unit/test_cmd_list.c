@@ -593,6 +593,10 @@ static void test_list_table(void **state)
         {"lpos", -3, CMD_READONLY, 1},
         {"lmove", 5, CMD_WRITE | CMD_DENYOOM, 2},
         {"rpoplpush", 3, CMD_WRITE | CMD_DENYOOM, 2},
+        {"blpop", -3, CMD_WRITE | CMD_BLOCKING, -2},
+        {"brpop", -3, CMD_WRITE | CMD_BLOCKING, -2},
+        {"blmove", 6, CMD_WRITE | CMD_DENYOOM | CMD_BLOCKING, 2},
+        {"brpoplpush", 4, CMD_WRITE | CMD_DENYOOM | CMD_BLOCKING, 2},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         struct command *cmd = command_lookup(want[i].name, strlen(want[i].name));

@@ -927,7 +927,7 @@ static void test_config_get(void **state)
 
     config_init(&cfg);
     snapshot(&cfg, "*", &t);
-    assert_int_equal(t.count, 33);
+    assert_int_equal(t.count, 34);
     assert_non_null(strstr(t.buf, "port=6379\n"));
     assert_non_null(strstr(t.buf, "bind=127.0.0.1 ::1\n"));
     assert_non_null(strstr(t.buf, "save=\n"));
@@ -1107,6 +1107,105 @@ static void test_config_set_errors(void **state)
     config_free(&cfg);
 }
 
+/* client-output-buffer-limit: Redis's syntax on CONFIG SET, the command
+ * line and the YAML scalar; a class -> "hard soft seconds" mapping in YAML;
+ * a partial setting keeps the other classes; errors change nothing. */
+static void test_client_output_buffer_limit(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[ERRLEN];
+    const char *deflt = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+    const char *name = "client-output-buffer-limit";
+
+    config_init(&cfg);
+    assert_string_equal(get1(&cfg, name), deflt);
+    assert_int_equal(cfg.obuf_limits[OBUF_PUBSUB].hard, 32LL << 20);
+    assert_int_equal(cfg.obuf_limits[OBUF_PUBSUB].soft, 8LL << 20);
+    assert_int_equal(cfg.obuf_limits[OBUF_PUBSUB].soft_seconds, 60);
+
+    expect_set_ok(&cfg, name, "pubsub 1mb 512kb 10", name,
+                  "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 10");
+    expect_set_ok(&cfg, name, "PUBSUB 1k 2k 3 replica 1 2 3", name,
+                  "normal 0 0 0 slave 1 2 3 pubsub 1000 2000 3");
+    expect_set_ok(&cfg, name, "slave 4 5 6  normal 7 8 9 ", name,
+                  "normal 7 8 9 slave 4 5 6 pubsub 1000 2000 3");
+    expect_set_ok(&cfg, name, "", name, "normal 7 8 9 slave 4 5 6 pubsub 1000 2000 3");
+    expect_set_ok(&cfg, name, "normal 0 0 0 pubsub 32mb 8mb 60 slave 256mb 64mb 60", name, deflt);
+
+#define OBUF_FAILED(why) FAILED("client-output-buffer-limit", why " in buffer limit configuration.")
+    expect_set_error(&cfg, name, "normal 1 2", OBUF_FAILED("Wrong number of arguments"));
+    expect_set_error(&cfg, name, "pubsub 1 2 3 normal 1", OBUF_FAILED("Wrong number of arguments"));
+    expect_set_error(&cfg, name, "foo 1 2 3", OBUF_FAILED("Invalid client class specified"));
+    expect_set_error(&cfg, name, "master 1 2 3", OBUF_FAILED("Invalid client class specified"));
+    /* all or nothing: the valid first group is not applied either */
+    expect_set_error(&cfg, name, "normal 1 1 1 pubsub x 2 3",
+                     OBUF_FAILED("Error in hard, soft or soft_seconds setting"));
+    expect_set_error(&cfg, name, "pubsub 1 2 -3",
+                     OBUF_FAILED("Error in hard, soft or soft_seconds setting"));
+    expect_set_error(&cfg, name, "pubsub 1 -2 3",
+                     OBUF_FAILED("Error in hard, soft or soft_seconds setting"));
+    expect_set_error(&cfg, name, "pubsub 1 2 1.5",
+                     OBUF_FAILED("Error in hard, soft or soft_seconds setting"));
+#undef OBUF_FAILED
+    assert_string_equal(get1(&cfg, name), deflt);
+
+    char *argv[] = {"--client-output-buffer-limit", "pubsub 4mb 1mb 5"};
+    assert_int_equal(config_apply_args(&cfg, 2, argv, err, sizeof(err)), 0);
+    assert_int_equal(cfg.obuf_limits[OBUF_PUBSUB].hard, 4LL << 20);
+    assert_int_equal(cfg.obuf_limits[OBUF_PUBSUB].soft, 1LL << 20);
+    assert_int_equal(cfg.obuf_limits[OBUF_PUBSUB].soft_seconds, 5);
+    char *bad[] = {"--client-output-buffer-limit", "pubsub 4mb"};
+    assert_int_equal(config_apply_args(&cfg, 2, bad, err, sizeof(err)), -1);
+    assert_string_equal(err, "--client-output-buffer-limit: expected CLASS HARD SOFT SECONDS "
+                             "groups (e.g. 'pubsub 32mb 8mb 60'): the words come in groups of "
+                             "four, got 'pubsub 4mb'");
+    config_free(&cfg);
+
+    /* YAML: the scalar form, then the mapping form */
+    config_init(&cfg);
+    const char *path = yaml_file("server:\n  client_output_buffer_limit: pubsub 1mb 1mb 0\n");
+    assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), 0);
+    assert_string_equal(get1(&cfg, name),
+                        "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 1048576 0");
+    config_free(&cfg);
+    config_init(&cfg);
+    path = yaml_file("server:\n"
+                     "  client_output_buffer_limit:\n"
+                     "    pubsub: 64mb 16mb 120\n"
+                     "    normal: 1gb 0 0\n"
+                     "    replica: 0 0 0\n");
+    assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), 0);
+    assert_string_equal(get1(&cfg, name),
+                        "normal 1073741824 0 0 slave 0 0 0 pubsub 67108864 16777216 120");
+    config_free(&cfg);
+
+    expect_load_error("server:\n  client_output_buffer_limit: pubsub 1mb\n",
+                      "2:31: server.client_output_buffer_limit: expected CLASS HARD SOFT "
+                      "SECONDS groups (e.g. 'pubsub 32mb 8mb 60'): the words come in groups of "
+                      "four, got 'pubsub 1mb'");
+    expect_load_error("server:\n  client_output_buffer_limit: master 1 2 3\n",
+                      "2:31: server.client_output_buffer_limit: expected CLASS HARD SOFT "
+                      "SECONDS groups (e.g. 'pubsub 32mb 8mb 60'): the class must be normal, "
+                      "replica or pubsub, got 'master 1 2 3'");
+    expect_load_error("server:\n  client_output_buffer_limit:\n    pubsub: 1mb 1mb\n",
+                      "3:13: server.client_output_buffer_limit.pubsub: expected \"HARD SOFT "
+                      "SECONDS\" (e.g. 32mb 8mb 60), got '1mb 1mb'");
+    expect_load_error("server:\n  client_output_buffer_limit:\n    pubsub: 1mb 1xb 3\n",
+                      "3:13: server.client_output_buffer_limit.pubsub: expected CLASS HARD SOFT "
+                      "SECONDS groups (e.g. 'pubsub 32mb 8mb 60'): hard and soft are sizes, "
+                      "seconds an integer, all >= 0, got 'pubsub 1mb 1xb 3'");
+    expect_load_error("server:\n  client_output_buffer_limit:\n    other: 1 1 1\n",
+                      "3:5: server.client_output_buffer_limit: unknown client class 'other' "
+                      "(expected normal, replica, pubsub)");
+    expect_load_error("server:\n  client_output_buffer_limit:\n    pubsub: 1 1 1\n"
+                      "    PUBSUB: 2 2 2\n",
+                      "4:5: server.client_output_buffer_limit: duplicate class 'PUBSUB'");
+    expect_load_error("server:\n  client_output_buffer_limit:\n    pubsub: [1, 1, 1]\n",
+                      "3:13: server.client_output_buffer_limit.pubsub: expected \"HARD SOFT "
+                      "SECONDS\", got a list");
+}
+
 static void test_fsync_name(void **state)
 {
     (void)state;
@@ -1146,6 +1245,7 @@ int main(void)
         cmocka_unit_test_teardown(test_config_set, teardown_files),
         cmocka_unit_test_teardown(test_config_set_errors, teardown_files),
         cmocka_unit_test_teardown(test_fsync_name, teardown_files),
+        cmocka_unit_test_teardown(test_client_output_buffer_limit, teardown_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
