@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("RAFTCACHE_SOURCE", os.path.abspath(os.path.join(HERE, "..", "..")))
 SERVER_BIN = os.environ.get("RAFTCACHE_SERVER", os.path.join(SOURCE, "build", "raftcache-server"))
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
+REDIS_BENCHMARK = shutil.which("redis-benchmark") or "/usr/bin/redis-benchmark"
 
 
 def free_port():
@@ -181,6 +182,20 @@ class ServerTestCase(unittest.TestCase):
 
     def tearDown(self):
         self.r.close()
+
+
+def run_redis_benchmark(test, port, *args):
+    """Runs `redis-benchmark -q` with args against port; asserts it ran to
+    the end with no error reply (it stops at the first one) and returns the
+    sorted names of the tests that printed a result, and the output."""
+    cmd = [REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port), "-q"] + [str(a) for a in args]
+    p = subprocess.run(cmd, capture_output=True, timeout=300)
+    out = (p.stdout + p.stderr).replace(b"\r", b"\n").decode("utf-8", "replace")
+    test.assertEqual(p.returncode, 0, out)
+    test.assertNotIn("rror", out)
+    test.assertNotIn("ERR", out)
+    done = [l for l in out.split("\n") if "requests per second" in l]
+    return sorted(l.split(":")[0].strip() for l in done), out
 
 
 def main():
