@@ -512,21 +512,21 @@ static int rw_key(struct rw *w, struct db *db, struct dict_entry *e, int64_t now
         a[1].ptr = e->key;
         a[1].len = e->klen;
         int argc = 2;
-        struct dict_iter it;
-        dict_iter_init(&it, o->u.hash);
-        struct dict_entry *f;
-        while ((f = dict_next(&it)) != NULL && rc == 0) {
-            struct rstr *v = f->val;
-            a[argc].ptr = f->key;
-            a[argc++].len = f->klen;
-            a[argc].ptr = v->data;
-            a[argc++].len = v->len;
+        struct hash_iter it;
+        const char *f, *v;
+        size_t fl, vl;
+        hash_iter_init(&it, o);
+        while (rc == 0 && hash_iter_next(&it, &f, &fl, &v, &vl)) {
+            a[argc].ptr = f;
+            a[argc++].len = fl;
+            a[argc].ptr = v;
+            a[argc++].len = vl;
             if (argc == (int)ARRAY_SIZE(a)) {
                 rc = rw_command(w, argc, a);
                 argc = 2;
             }
         }
-        dict_iter_release(&it);
+        hash_iter_release(&it);
         if (rc == 0 && argc > 2)
             rc = rw_command(w, argc, a);
         if (rc == 0 && when >= 0)

@@ -135,6 +135,208 @@ struct robj *obj_new_zset(void)
     return o;
 }
 
+/* ---- small hashes ---- */
+
+static unsigned char *small_data(const struct robj *o)
+{
+    return (unsigned char *)o->data;
+}
+
+static size_t small_count(const struct robj *o)
+{
+    const unsigned char *d = small_data(o);
+    return (size_t)d[0] | ((size_t)d[1] << 8);
+}
+
+static void small_set_count(struct robj *o, size_t n)
+{
+    unsigned char *d = small_data(o);
+    d[0] = (unsigned char)(n & 0xff);
+    d[1] = (unsigned char)(n >> 8);
+}
+
+struct robj *obj_new_hash_small(void)
+{
+    struct robj *o = xmalloc(sizeof(*o) + 2);
+    o->type = OBJ_HASH;
+    memset(o->pad, 0, sizeof(o->pad));
+    o->pad[0] = HASH_ENC_SMALL;
+    o->lru = 0;
+    o->u.str.len = 2;
+    small_set_count(o, 0);
+    return o;
+}
+
+/* Offset of field f in the blob, or 0 if absent. */
+static size_t small_find(const struct robj *o, const void *f, size_t flen)
+{
+    const unsigned char *d = small_data(o);
+    size_t pos = 2, n = small_count(o);
+    for (size_t i = 0; i < n; i++) {
+        size_t fl = d[pos], vl = d[pos + 1 + fl];
+        if (fl == flen && memcmp(d + pos + 1, f, flen) == 0)
+            return pos;
+        pos += 2 + fl + vl;
+    }
+    return 0;
+}
+
+size_t hash_len(const struct robj *o)
+{
+    return hash_is_small(o) ? small_count(o) : dict_size(o->u.hash);
+}
+
+int hash_get(const struct robj *o, const void *f, size_t flen, const char **v, size_t *vlen)
+{
+    if (!hash_is_small(o)) {
+        struct dict_entry *e = dict_find(o->u.hash, f, flen);
+        if (!e)
+            return 0;
+        const struct rstr *s = e->val;
+        *v = s->data;
+        *vlen = s->len;
+        return 1;
+    }
+    if (flen > HASH_SMALL_MAX_VALUE)
+        return 0;
+    size_t pos = small_find(o, f, flen);
+    if (!pos)
+        return 0;
+    const unsigned char *d = small_data(o);
+    size_t fl = d[pos];
+    *vlen = d[pos + 1 + fl];
+    *v = (const char *)d + pos + 2 + fl;
+    return 1;
+}
+
+struct robj *hash_to_table(struct robj *o)
+{
+    if (!hash_is_small(o))
+        return o;
+    struct dict *h = dict_create(rstr_free_void);
+    dict_expand(h, small_count(o));
+    struct hash_iter it;
+    const char *f, *v;
+    size_t fl, vl;
+    hash_iter_init(&it, o);
+    while (hash_iter_next(&it, &f, &fl, &v, &vl))
+        dict_set(h, f, fl, rstr_new(v, vl));
+    hash_iter_release(&it);
+    struct robj *n = xrealloc(o, sizeof(*o)); /* give back the blob */
+    n->pad[0] = 0;
+    n->u.hash = h;
+    return n;
+}
+
+/* Makes room for used + extra bytes of blob; returns o, possibly moved. */
+static struct robj *small_reserve(struct robj *o, size_t extra)
+{
+    size_t need = sizeof(*o) + o->u.str.len + extra;
+    if (malloc_usable_size(o) >= need)
+        return o;
+    return xrealloc(o, need);
+}
+
+struct robj *hash_set(struct robj *o, const void *f, size_t flen, const void *v, size_t vlen,
+                      int *created)
+{
+    if (hash_is_small(o) && (flen > HASH_SMALL_MAX_VALUE || vlen > HASH_SMALL_MAX_VALUE))
+        o = hash_to_table(o);
+    if (hash_is_small(o)) {
+        size_t pos = small_find(o, f, flen);
+        if (pos) {
+            unsigned char *d = small_data(o);
+            size_t fl = d[pos], vl = d[pos + 1 + fl];
+            if (vlen > vl) {
+                o = small_reserve(o, vlen - vl);
+                d = small_data(o);
+            }
+            size_t vpos = pos + 2 + fl;
+            memmove(d + vpos + vlen, d + vpos + vl, o->u.str.len - vpos - vl);
+            memcpy(d + vpos, v, vlen);
+            d[pos + 1 + fl] = (unsigned char)vlen;
+            o->u.str.len = o->u.str.len - vl + vlen;
+            *created = 0;
+            return o;
+        }
+        if (small_count(o) < HASH_SMALL_MAX_ENTRIES) {
+            o = small_reserve(o, 2 + flen + vlen);
+            unsigned char *d = small_data(o);
+            size_t at = o->u.str.len;
+            d[at] = (unsigned char)flen;
+            memcpy(d + at + 1, f, flen);
+            d[at + 1 + flen] = (unsigned char)vlen;
+            memcpy(d + at + 2 + flen, v, vlen);
+            o->u.str.len += 2 + flen + vlen;
+            small_set_count(o, small_count(o) + 1);
+            *created = 1;
+            return o;
+        }
+        o = hash_to_table(o);
+    }
+    *created = dict_set(o->u.hash, f, flen, rstr_new(v, vlen));
+    return o;
+}
+
+int hash_del(struct robj *o, const void *f, size_t flen)
+{
+    if (!hash_is_small(o))
+        return dict_delete(o->u.hash, f, flen);
+    if (flen > HASH_SMALL_MAX_VALUE)
+        return 0;
+    size_t pos = small_find(o, f, flen);
+    if (!pos)
+        return 0;
+    unsigned char *d = small_data(o);
+    size_t len = 2 + d[pos] + d[pos + 1 + d[pos]];
+    memmove(d + pos, d + pos + len, o->u.str.len - pos - len);
+    o->u.str.len -= len;
+    small_set_count(o, small_count(o) - 1);
+    return 1;
+}
+
+void hash_iter_init(struct hash_iter *it, const struct robj *o)
+{
+    it->o = o;
+    it->pos = 2;
+    if (hash_is_small(o))
+        it->left = small_count(o);
+    else
+        dict_iter_init(&it->it, o->u.hash);
+}
+
+int hash_iter_next(struct hash_iter *it, const char **f, size_t *flen, const char **v, size_t *vlen)
+{
+    if (!hash_is_small(it->o)) {
+        struct dict_entry *e = dict_next(&it->it);
+        if (!e)
+            return 0;
+        const struct rstr *s = e->val;
+        *f = e->key;
+        *flen = e->klen;
+        *v = s->data;
+        *vlen = s->len;
+        return 1;
+    }
+    if (it->left == 0)
+        return 0;
+    const unsigned char *d = small_data(it->o);
+    size_t fl = d[it->pos], vl = d[it->pos + 1 + fl];
+    *f = (const char *)d + it->pos + 1;
+    *flen = fl;
+    *v = (const char *)d + it->pos + 2 + fl;
+    *vlen = vl;
+    it->pos += 2 + fl + vl;
+    it->left--;
+    return 1;
+}
+
+void hash_iter_release(struct hash_iter *it)
+{
+    if (!hash_is_small(it->o))
+        dict_iter_release(&it->it);
+}
+
 /* ---- lists ---- */
 
 /* Slots of a list that is empty or shrinking are never fewer than this. */
@@ -305,7 +507,8 @@ void obj_free(struct robj *o)
     case OBJ_STRING:
         break;
     case OBJ_HASH:
-        dict_free(o->u.hash);
+        if (!hash_is_small(o))
+            dict_free(o->u.hash);
         break;
     case OBJ_LIST:
         list_free_elems(o->u.list);
@@ -334,18 +537,23 @@ struct robj *obj_dup(const struct robj *o)
     case OBJ_STRING:
         n = new_string_or_die(o->data, o->u.str.len);
         break;
-    case OBJ_HASH: {
-        n = obj_new_hash();
-        struct dict_iter it;
-        struct dict_entry *e;
-        dict_iter_init(&it, o->u.hash);
-        while ((e = dict_next(&it)) != NULL) {
-            const struct rstr *v = e->val;
-            dict_set(n->u.hash, e->key, e->klen, rstr_new(v->data, v->len));
+    case OBJ_HASH:
+        if (hash_is_small(o)) {
+            size_t size = sizeof(*o) + o->u.str.len;
+            n = xmalloc(size);
+            memcpy(n, o, size);
+        } else {
+            n = obj_new_hash();
+            struct dict_iter it;
+            struct dict_entry *e;
+            dict_iter_init(&it, o->u.hash);
+            while ((e = dict_next(&it)) != NULL) {
+                const struct rstr *v = e->val;
+                dict_set(n->u.hash, e->key, e->klen, rstr_new(v->data, v->len));
+            }
+            dict_iter_release(&it);
         }
-        dict_iter_release(&it);
         break;
-    }
     case OBJ_LIST:
         n = obj_new_list();
         for (size_t i = 0; i < list_len(o); i++) {
@@ -388,6 +596,8 @@ size_t obj_mem_usage(const struct robj *o)
     case OBJ_STRING:
         return malloc_usable_size((void *)o);
     case OBJ_HASH: {
+        if (hash_is_small(o))
+            return malloc_usable_size((void *)o);
         struct dict *h = o->u.hash;
         size_t total = malloc_usable_size((void *)o) + dict_mem_usage(h);
         size_t n = dict_size(h), sampled = 0, vbytes = 0;

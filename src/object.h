@@ -79,8 +79,52 @@ static inline size_t obj_str_len(const struct robj *o)
  * The caller must store the returned pointer back in the keyspace. */
 struct robj *obj_string_resize(struct robj *o, size_t newlen);
 
-/* New empty hash. */
+/* Hashes have two encodings (docs/commands.md, Hashes):
+ *   table: u.hash is a dict field -> struct rstr* (obj_new_hash());
+ *   small: pad[0] == HASH_ENC_SMALL, the fields and values are packed in
+ *          the robj's own allocation after the header, u.str.len bytes:
+ *          a u16 count, then per pair [u8 flen][field][u8 vlen][value].
+ *          Used while a hash has at most HASH_SMALL_MAX_ENTRIES fields and
+ *          no field or value longer than HASH_SMALL_MAX_VALUE bytes (Redis's
+ *          listpack thresholds); past them it converts to a table for good.
+ * The hash_* functions below work on both; those that may grow a small
+ * hash return the (possibly moved) object, which the caller stores back
+ * in the keyspace (db_replace_ptr), as with obj_string_resize(). */
+#define HASH_ENC_SMALL         1
+#define HASH_SMALL_MAX_ENTRIES 128
+#define HASH_SMALL_MAX_VALUE   64
+
+/* New empty hash, table-encoded. */
 struct robj *obj_new_hash(void);
+/* New empty hash, small-encoded (what HSET creates). */
+struct robj *obj_new_hash_small(void);
+static inline int hash_is_small(const struct robj *o)
+{
+    return o->pad[0] == HASH_ENC_SMALL;
+}
+size_t hash_len(const struct robj *o);
+/* Finds field; on success points *v at the value (valid until the next
+ * change of o) and returns 1. */
+int hash_get(const struct robj *o, const void *f, size_t flen, const char **v, size_t *vlen);
+/* Sets field to value; *created = 1 if the field is new.  Returns o,
+ * possibly moved (or converted to a table). */
+struct robj *hash_set(struct robj *o, const void *f, size_t flen, const void *v, size_t vlen,
+                      int *created);
+/* Removes field; returns 1 if it was there.  Never moves o. */
+int hash_del(struct robj *o, const void *f, size_t flen);
+/* Converts a small hash to a table; returns o, possibly moved. */
+struct robj *hash_to_table(struct robj *o);
+/* Iteration over both encodings; the pointers stay valid until the next
+ * call or a change of o. */
+struct hash_iter {
+    const struct robj *o;
+    size_t pos, left;
+    struct dict_iter it;
+};
+void hash_iter_init(struct hash_iter *it, const struct robj *o);
+int hash_iter_next(struct hash_iter *it, const char **f, size_t *flen, const char **v,
+                   size_t *vlen);
+void hash_iter_release(struct hash_iter *it);
 
 /* New empty list. */
 struct robj *obj_new_list(void);

@@ -46,21 +46,43 @@ static struct robj *hash_for_write(struct client *c, const struct resp_arg *key)
         }
         return o;
     }
-    o = obj_new_hash();
+    o = obj_new_hash_small();
     db_set(c->db, key->ptr, key->len, o, 0);
     return o;
 }
 
-static struct rstr *hash_get(struct robj *o, const struct resp_arg *field)
+/* Sets field of the hash o stored at key to p[0..n) and stores o back if
+ * it moved (a small hash grows in place or converts); returns 1 if the
+ * field is new. */
+static int set_field(struct client *c, const struct resp_arg *key, struct robj **o,
+                     const void *field, size_t flen, const void *p, size_t n)
 {
-    struct dict_entry *e = dict_find(o->u.hash, field->ptr, field->len);
-    return e ? (struct rstr *)e->val : NULL;
+    int created;
+    struct robj *moved = hash_set(*o, field, flen, p, n, &created);
+    if (moved != *o) {
+        db_replace_ptr(c->db, key->ptr, key->len, moved);
+        *o = moved;
+    }
+    return created;
 }
 
-/* Sets field to p[0..n); returns 1 if the field is new. */
-static int hash_set(struct robj *o, const void *field, size_t flen, const void *p, size_t n)
+/* The value of field, or NULL: *n gets its length. */
+static const char *get_field(const struct robj *o, const struct resp_arg *field, size_t *n)
 {
-    return dict_set(o->u.hash, field, flen, rstr_new(p, n));
+    const char *v;
+    return hash_get(o, field->ptr, field->len, &v, n) ? v : NULL;
+}
+
+/* A table view of o for the commands written against a dict (HRANDFIELD,
+ * HSCAN): o's own dict, or a temporary copy of a small hash (at most
+ * HASH_SMALL_MAX_ENTRIES fields) in *tmp, which the caller frees. */
+static struct dict *table_view(struct robj *o, struct robj **tmp)
+{
+    *tmp = NULL;
+    if (!hash_is_small(o))
+        return o->u.hash;
+    *tmp = hash_to_table(obj_dup(o));
+    return (*tmp)->u.hash;
 }
 
 static void reply_rstr(struct client *c, const struct rstr *s)
@@ -81,8 +103,8 @@ static void hset_generic(struct client *c, int is_hmset)
         return;
     long long created = 0;
     for (int j = 2; j < c->argc; j += 2)
-        created +=
-            hash_set(o, c->argv[j].ptr, c->argv[j].len, c->argv[j + 1].ptr, c->argv[j + 1].len);
+        created += set_field(c, &c->argv[1], &o, c->argv[j].ptr, c->argv[j].len, c->argv[j + 1].ptr,
+                             c->argv[j + 1].len);
     cmd_dirty(c, (c->argc - 2) / 2);
     if (is_hmset)
         reply_ok(c);
@@ -107,12 +129,13 @@ static void hsetnx_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    if (o && hash_get(o, &c->argv[2])) {
+    size_t n;
+    if (o && get_field(o, &c->argv[2], &n)) {
         reply_int(c, 0);
         return;
     }
     o = hash_for_write(c, &c->argv[1]);
-    hash_set(o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len);
+    set_field(c, &c->argv[1], &o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len);
     cmd_dirty(c, 1);
     reply_int(c, 1);
 }
@@ -128,9 +151,10 @@ static void hget_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    struct rstr *v = hash_get(o, &c->argv[2]);
+    size_t n;
+    const char *v = get_field(o, &c->argv[2], &n);
     if (v)
-        reply_rstr(c, v);
+        reply_bulk(c, v, n);
     else
         reply_null(c);
 }
@@ -144,9 +168,10 @@ static void hmget_cmd(struct client *c)
     }
     reply_array(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
-        struct rstr *v = o ? hash_get(o, &c->argv[j]) : NULL;
+        size_t n;
+        const char *v = o ? get_field(o, &c->argv[j], &n) : NULL;
         if (v)
-            reply_rstr(c, v);
+            reply_bulk(c, v, n);
         else
             reply_null(c);
     }
@@ -166,9 +191,9 @@ static void hdel_cmd(struct client *c)
     }
     int deleted = 0;
     for (int j = 2; j < c->argc; j++) {
-        if (dict_delete(o->u.hash, c->argv[j].ptr, c->argv[j].len)) {
+        if (hash_del(o, c->argv[j].ptr, c->argv[j].len)) {
             deleted++;
-            if (dict_size(o->u.hash) == 0) {
+            if (hash_len(o) == 0) {
                 /* No empty hashes in the keyspace. */
                 db_delete(c->db, key->ptr, key->len);
                 break;
@@ -191,7 +216,7 @@ static void hlen_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    reply_int(c, (long long)dict_size(o->u.hash));
+    reply_int(c, (long long)hash_len(o));
 }
 
 static void hstrlen_cmd(struct client *c)
@@ -205,8 +230,9 @@ static void hstrlen_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    struct rstr *v = hash_get(o, &c->argv[2]);
-    reply_int(c, v ? (long long)v->len : 0);
+    size_t n = 0;
+    get_field(o, &c->argv[2], &n);
+    reply_int(c, (long long)n);
 }
 
 static void hexists_cmd(struct client *c)
@@ -220,7 +246,8 @@ static void hexists_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    reply_int(c, hash_get(o, &c->argv[2]) != NULL);
+    size_t n;
+    reply_int(c, get_field(o, &c->argv[2], &n) != NULL);
 }
 
 enum { WANT_FIELDS = 1, WANT_VALUES = 2 };
@@ -240,23 +267,24 @@ static void getall_generic(struct client *c, int want)
         reply_error_wrongtype(c);
         return;
     }
-    long long n = (long long)dict_size(o->u.hash);
+    long long n = (long long)hash_len(o);
     /* Fields with values are a map (RESP3 %); fields or values alone, a
      * flat array. */
     if (as_map)
         reply_map(c, n);
     else
         reply_array(c, n);
-    struct dict_iter it;
-    struct dict_entry *e;
-    dict_iter_init(&it, o->u.hash);
-    while ((e = dict_next(&it)) != NULL) {
+    struct hash_iter it;
+    const char *f, *v;
+    size_t fl, vl;
+    hash_iter_init(&it, o);
+    while (hash_iter_next(&it, &f, &fl, &v, &vl)) {
         if (want & WANT_FIELDS)
-            reply_bulk(c, e->key, e->klen);
+            reply_bulk(c, f, fl);
         if (want & WANT_VALUES)
-            reply_rstr(c, e->val);
+            reply_bulk(c, v, vl);
     }
-    dict_iter_release(&it);
+    hash_iter_release(&it);
 }
 
 static void hgetall_cmd(struct client *c)
@@ -288,10 +316,10 @@ static void hincrby_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    struct dict_entry *e = o ? dict_find(o->u.hash, c->argv[2].ptr, c->argv[2].len) : NULL;
-    if (e) {
-        struct rstr *v = e->val;
-        if (str_to_ll(v->data, v->len, &value) != 0) {
+    size_t vl = 0;
+    const char *v = o ? get_field(o, &c->argv[2], &vl) : NULL;
+    if (v) {
+        if (str_to_ll(v, vl, &value) != 0) {
             reply_error(c, "ERR hash value is not an integer");
             return;
         }
@@ -304,14 +332,9 @@ static void hincrby_cmd(struct client *c)
     value += incr;
     char buf[24];
     int n = ll_to_str(buf, sizeof(buf), value);
-    if (e) {
-        /* Replace in place: saves the second probe of dict_set. */
-        rstr_free(e->val);
-        e->val = rstr_new(buf, (size_t)n);
-    } else {
+    if (!o)
         o = hash_for_write(c, &c->argv[1]);
-        hash_set(o, c->argv[2].ptr, c->argv[2].len, buf, (size_t)n);
-    }
+    set_field(c, &c->argv[1], &o, c->argv[2].ptr, c->argv[2].len, buf, (size_t)n);
     cmd_dirty(c, 1);
     reply_int(c, value);
 }
@@ -334,10 +357,10 @@ static void hincrbyfloat_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    struct dict_entry *e = o ? dict_find(o->u.hash, field->ptr, field->len) : NULL;
-    if (e) {
-        struct rstr *v = e->val;
-        if (str_to_ld(v->data, v->len, &value) != 0) {
+    size_t vl = 0;
+    const char *v = o ? get_field(o, field, &vl) : NULL;
+    if (v) {
+        if (str_to_ld(v, vl, &value) != 0) {
             reply_error(c, "ERR hash value is not a float");
             return;
         }
@@ -354,13 +377,9 @@ static void hincrbyfloat_cmd(struct client *c)
         reply_error(c, "ERR increment would produce NaN or Infinity");
         return;
     }
-    if (e) {
-        rstr_free(e->val);
-        e->val = rstr_new(buf, (size_t)n);
-    } else {
+    if (!o)
         o = hash_for_write(c, key);
-        hash_set(o, field->ptr, field->len, buf, (size_t)n);
-    }
+    set_field(c, key, &o, field->ptr, field->len, buf, (size_t)n);
     cmd_dirty(c, 1);
     reply_bulk(c, buf, (size_t)n);
     struct resp_arg argv[4] = {{"HSET", 4}, *key, *field, {buf, (size_t)n}};
@@ -390,6 +409,8 @@ static int reply_too_big(struct client *c)
     return 0;
 }
 
+static void hrandfield_table(struct client *c, struct dict *d, long long l, int withvalues);
+
 static void hrandfield_with_count(struct client *c, long long l, int withvalues)
 {
     struct robj *o = cmd_lookup_read(c, &c->argv[1]);
@@ -401,7 +422,14 @@ static void hrandfield_with_count(struct client *c, long long l, int withvalues)
         reply_error_wrongtype(c);
         return;
     }
-    struct dict *d = o->u.hash;
+    struct robj *tmp;
+    struct dict *d = table_view(o, &tmp);
+    hrandfield_table(c, d, l, withvalues);
+    obj_free(tmp);
+}
+
+static void hrandfield_table(struct client *c, struct dict *d, long long l, int withvalues)
+{
     unsigned long long size = dict_size(d);
     int uniq = l >= 0;
     /* l > LLONG_MIN was checked by the caller. */
@@ -511,8 +539,10 @@ static void hrandfield_cmd(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    struct dict_entry *e = dict_random(o->u.hash);
+    struct robj *tmp;
+    struct dict_entry *e = dict_random(table_view(o, &tmp));
     reply_bulk(c, e->key, e->klen);
+    obj_free(tmp);
 }
 
 /* ---- HSCAN ---- */
@@ -613,12 +643,21 @@ static void hscan_cmd(struct client *c)
 
     /* As Redis: stop after count elements, or after count*10 buckets so a
      * sparse table does not block the loop. */
+    /* A small hash answers whole, with cursor 0, as Redis's listpacks. */
+    struct robj *copy;
+    struct dict *d = table_view(o, &copy);
+    if (copy) {
+        cursor = 0;
+        count = LLONG_MAX / 10;
+    }
     struct scan_acc acc = {NULL, 0, 0};
     unsigned long long maxiter =
         (unsigned long long)count > ULLONG_MAX / 10 ? ULLONG_MAX : (unsigned long long)count * 10;
     do {
-        cursor = dict_scan(o->u.hash, cursor, scan_collect, &acc);
+        cursor = dict_scan(d, cursor, scan_collect, &acc);
     } while (cursor && maxiter-- && acc.n < (unsigned long long)count);
+    if (copy)
+        cursor = 0;
 
     if (pat) {
         size_t kept = 0;
@@ -650,6 +689,7 @@ static void hscan_cmd(struct client *c)
         reply_rstr(c, acc.v[i]->val);
     }
     free(acc.v);
+    obj_free(copy);
 }
 
 /* ---- the table ---- */

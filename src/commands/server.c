@@ -716,6 +716,8 @@ static const char *obj_encoding(const struct robj *o)
         return "quicklist"; /* what Redis names it; ours is a ring of elements */
     if (o->type == OBJ_ZSET)
         return "skiplist";
+    if (o->type == OBJ_HASH && hash_is_small(o))
+        return "listpack";
     return "hashtable";
 }
 

@@ -1,14 +1,18 @@
 """The hash commands end to end on a real server, through redis-py and
 redis-cli: every command, binary-safe fields and values, Redis's exact error
 texts, wrong types, removal of emptied hashes, expiry of a hash key, RESP3
-forms (HGETALL map, HRANDFIELD pairs) and full HSCAN iterations."""
+forms (HGETALL map, HRANDFIELD pairs) and full HSCAN iterations; both
+encodings (small packed hashes and tables) through a restart and
+BGREWRITEAOF."""
 
 import socket
 import time
 
 import redis
 
+import harness
 from harness import ServerTestCase, main
+from test_aof import AofServer, persistence, wait_rewrite_done
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
@@ -277,6 +281,45 @@ class HashesTest(ServerTestCase):
         for text in ("Increment the float value of a hash field by the given amount", "2.6.0",
                      "hash", "increment"):
             self.assertIn(text, out)
+
+
+def encoding(r, key):
+    return r.execute_command("DEBUG", "OBJECT", key).split(b"encoding:")[1].split()[0]
+
+
+class HashEncodingsPersistenceTest(harness.unittest.TestCase):
+    def test_restart_and_rewrite(self):
+        s = AofServer(fsync="always")
+        try:
+            r = s.client()
+            r.hset("small", mapping={"f%d" % i: "v%d" % i for i in range(10)})
+            r.hset("small", b"\x00\r\n", b"")
+            r.hdel("small", "f3")
+            r.hincrby("small", "n", 5)
+            r.hset("wide", mapping={"f%d" % i: i for i in range(300)})
+            r.hdel("wide", *["f%d" % i for i in range(250)])  # 50 left: still a table
+            r.hset("long", mapping={"a": "1", "b": "x" * 100})
+            self.assertEqual(encoding(r, "small"), b"listpack")
+            self.assertEqual(encoding(r, "wide"), b"hashtable")
+            self.assertEqual(encoding(r, "long"), b"hashtable")
+            want = {k: r.hgetall(k) for k in ("small", "wide", "long")}
+            r.close()
+            for rewrite in (False, True):
+                if rewrite:
+                    r = s.client()
+                    n = persistence(r)["aof_rewrites"]
+                    r.bgrewriteaof()
+                    wait_rewrite_done(r, n)
+                    r.close()
+                s.restart()
+                r = s.client()
+                for k, v in want.items():
+                    self.assertEqual(r.hgetall(k), v, k)
+                self.assertEqual(encoding(r, "small"), b"listpack")
+                self.assertEqual(encoding(r, "long"), b"hashtable")
+                r.close()
+        finally:
+            s.cleanup()
 
 
 if __name__ == "__main__":

@@ -626,6 +626,87 @@ static void test_hash_table(void **state)
     assert_int_equal(n, 16);
 }
 
+static int encoding_is(const char *key, const char *enc)
+{
+    char want[64];
+    snprintf(want, sizeof(want), " encoding:%s ", enc);
+    return strstr(RUN("DEBUG", "OBJECT", key), want) != NULL;
+}
+
+/* Small hashes (packed in the object) and tables give the same replies;
+ * a hash converts past 128 fields or at a field or value over 64 bytes,
+ * and never back.  A random walk against a model checks both sides of
+ * the conversion. */
+static void test_encodings(void **state)
+{
+    (void)state;
+    RUN("HSET", "h", "f", "v");
+    assert_true(encoding_is("h", "listpack"));
+    char f[32], v[128];
+    for (int i = 0; i < 127; i++) {
+        snprintf(f, sizeof(f), "f%d", i);
+        RUN("HSET", "h", f, "x");
+    }
+    assert_true(encoding_is("h", "listpack"));
+    EXPECT(":128\r\n", "HLEN", "h");
+    RUN("HSET", "h", "one-more", "x");
+    assert_true(encoding_is("h", "hashtable"));
+    RUN("HDEL", "h", "one-more", "f0", "f1");
+    assert_true(encoding_is("h", "hashtable")); /* never back */
+
+    memset(v, 'v', 65);
+    v[65] = '\0';
+    RUN("HSET", "long", "a", "1");
+    RUN("HSET", "long", "b", v);
+    assert_true(encoding_is("long", "hashtable"));
+    EXPECT("$1\r\n1\r\n", "HGET", "long", "a");
+
+    /* model: fields k0..k149, values of random length, -1 = absent */
+    static int model[150];
+    for (int i = 0; i < 150; i++)
+        model[i] = -1;
+    srand(99);
+    for (int step = 0; step < 4000; step++) {
+        int k = rand() % 150, op = rand() % 4;
+        snprintf(f, sizeof(f), "k%d", k);
+        if (op < 2) {
+            int len = rand() % 3 == 0 ? rand() % 80 : rand() % 10;
+            memset(v, 'a' + k % 26, (size_t)len);
+            v[len] = '\0';
+            char want[16];
+            snprintf(want, sizeof(want), ":%d\r\n", model[k] < 0);
+            EXPECT(want, "HSET", "m", f, v);
+            model[k] = len;
+        } else if (op == 2) {
+            char want[16];
+            snprintf(want, sizeof(want), ":%d\r\n", model[k] >= 0);
+            EXPECT(want, "HDEL", "m", f);
+            model[k] = -1;
+        } else {
+            char want[16];
+            snprintf(want, sizeof(want), ":%d\r\n", model[k] < 0 ? 0 : model[k]);
+            EXPECT(want, "HSTRLEN", "m", f);
+        }
+        int n = 0;
+        for (int i = 0; i < 150; i++)
+            n += model[i] >= 0;
+        char want[16];
+        snprintf(want, sizeof(want), ":%d\r\n", n);
+        EXPECT(want, n ? "HLEN" : "EXISTS", "m");
+        if (n == 0)
+            continue;
+        const char *all = RUN("HGETALL", "m");
+        snprintf(want, sizeof(want), "*%d\r\n", 2 * n);
+        assert_memory_equal(all, want, strlen(want));
+    }
+    /* HINCRBY / HINCRBYFLOAT on a small hash, then HSCAN answers whole */
+    RUN("HSET", "c", "n", "5");
+    EXPECT(":7\r\n", "HINCRBY", "c", "n", "2");
+    EXPECT("$3\r\n7.5\r\n", "HINCRBYFLOAT", "c", "n", "0.5");
+    EXPECT("*2\r\n$1\r\n0\r\n*2\r\n$1\r\nn\r\n$3\r\n7.5\r\n", "HSCAN", "c", "0", "COUNT", "1");
+    assert_true(encoding_is("c", "listpack"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -644,6 +725,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hash_expiry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_encodings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
