@@ -9,6 +9,8 @@
 
 #include "db.h"
 #include "dict.h"
+#include "evict.h"
+#include "lru.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/util.h"
@@ -222,6 +224,7 @@ int command_exec(struct client *c)
     if (c->argc == 0)
         return CMD_DONE;
     server.cmd_now_ms = server.fixed_time_ms ? server.fixed_time_ms : mstime();
+    lru_set_clock(server.cmd_now_ms); /* the access stamp of keys it creates */
     c->cmd = NULL;
 
     struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
@@ -268,6 +271,14 @@ int command_exec(struct client *c)
     if (server.loading && c->fd >= 0 && !(cmd->flags & CMD_LOADING)) {
         cmd->rejected_calls++;
         reply_error(c, "LOADING Redis is loading the dataset in memory");
+        return CMD_DONE;
+    }
+    /* maxmemory: evict first (every command may, as Redis), then refuse
+     * the commands that grow the dataset if that was not enough. */
+    if (server.cfg && server.cfg->maxmemory > 0 && evict_perform() == EVICT_FAIL &&
+        (cmd->flags & CMD_DENYOOM)) {
+        cmd->rejected_calls++;
+        reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
         return CMD_DONE;
     }
     if ((cmd->flags & CMD_WRITE) && server.deny_write) {

@@ -12,6 +12,7 @@
 
 #include "aof.h"
 #include "config.h"
+#include "evict.h"
 #include "net.h"
 #include "raft/node.h"
 #include "server_state.h"
@@ -223,6 +224,7 @@ int main(int argc, char **argv)
     net_add_before_sleep(aof_before_sleep);
     net_add_cron(aof_cron);
     net_add_cron(node_cron);
+    net_add_cron(evict_cron);
     server.on_config_set = on_config_set;
     net_start(loop);
     /* Loading serves clients now and then (-LOADING), as Redis does. */
