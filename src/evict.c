@@ -30,10 +30,10 @@
 #define BLOCK_OVERHEAD sizeof(size_t)
 
 static const char *const policy_names[] = {
-    [EVICT_VOLATILE_LRU] = "volatile-lru",     [EVICT_VOLATILE_LFU] = "volatile-lfu",
+    [EVICT_VOLATILE_LRU] = "volatile-lru",       [EVICT_VOLATILE_LFU] = "volatile-lfu",
     [EVICT_VOLATILE_RANDOM] = "volatile-random", [EVICT_VOLATILE_TTL] = "volatile-ttl",
-    [EVICT_ALLKEYS_LRU] = "allkeys-lru",       [EVICT_ALLKEYS_LFU] = "allkeys-lfu",
-    [EVICT_ALLKEYS_RANDOM] = "allkeys-random", [EVICT_NOEVICTION] = "noeviction",
+    [EVICT_ALLKEYS_LRU] = "allkeys-lru",         [EVICT_ALLKEYS_LFU] = "allkeys-lfu",
+    [EVICT_ALLKEYS_RANDOM] = "allkeys-random",   [EVICT_NOEVICTION] = "noeviction",
 };
 
 static struct {
@@ -132,8 +132,7 @@ static int same_key(const struct evict_candidate *c, int dbid, const char *key, 
     return c->key && c->dbid == dbid && c->klen == klen && memcmp(c->key, key, klen) == 0;
 }
 
-int evict_pool_insert(struct evict_pool *p, uint64_t idle, int dbid, const char *key,
-                      size_t klen)
+int evict_pool_insert(struct evict_pool *p, uint64_t idle, int dbid, const char *key, size_t klen)
 {
     struct evict_candidate *e = p->e;
     for (int i = 0; i < EVPOOL_SIZE && e[i].key; i++)
@@ -191,8 +190,18 @@ static void pool_populate(struct evict_pool *pool, struct db *db, int policy, in
     int vol = evict_policy_is_volatile(policy);
     struct dict *d = vol ? db->expires : db->keys;
     size_t n = dict_size(d);
-    if ((size_t)samples > n)
-        samples = (int)n;
+    if ((size_t)samples >= n) {
+        /* A table no bigger than the sample is taken whole (Redis's
+         * dictGetSomeKeys does too), rather than drawn with repetition. */
+        struct dict_iter it;
+        struct dict_entry *e;
+        dict_iter_init(&it, d);
+        while ((e = dict_next(&it)) != NULL)
+            if (!skip || !skip(db->id, e->key, e->klen))
+                evict_pool_insert(pool, score(db, policy, e, vol, now), db->id, e->key, e->klen);
+        dict_iter_release(&it);
+        return;
+    }
     for (int i = 0; i < samples; i++) {
         struct dict_entry *e = dict_random(d);
         if (!e)
@@ -493,6 +502,23 @@ int evict_perform(void)
     if (used - ev.pending_bytes <= limit)
         result = EVICT_OK;
     return result;
+}
+
+void evict_reset(void)
+{
+    evict_pool_clear(&ev.pool);
+    ev.pool.next_db = 0;
+    for (int i = 0; i < ev.npending_dbs; i++)
+        dict_free(ev.pending[i]);
+    free(ev.pending);
+    ev.pending = NULL;
+    ev.npending_dbs = 0;
+    ev.pending_bytes = ev.pending_keys = 0;
+    ev.pending_term = 0;
+    ev.memory_fn = NULL;
+    ev.policy = EVICT_NOEVICTION;
+    ev.samples = 5;
+    lru_configure(0, 10, 1);
 }
 
 void evict_cron(void)

@@ -80,6 +80,8 @@ void evict_pending_applied(struct db *db, const char *key, size_t klen);
 /* Bytes and keys the leader has proposed to evict, not yet applied. */
 long long evict_pending_bytes(void);
 long long evict_pending_keys(void);
+/* Forgets all state (pool, pending evictions): server_state_free. */
+void evict_reset(void);
 /* Tests: the memory measure evict_perform uses (NULL: server_used_memory). */
 void evict_set_memory_fn(long long (*fn)(void));
 
@@ -106,8 +108,7 @@ void evict_pool_clear(struct evict_pool *p);
 /* Inserts a candidate (key copied) if the pool has room or it beats the
  * worst one; a key already in the pool is not added twice.  Returns 1 if
  * inserted. */
-int evict_pool_insert(struct evict_pool *p, uint64_t idle, int dbid, const char *key,
-                      size_t klen);
+int evict_pool_insert(struct evict_pool *p, uint64_t idle, int dbid, const char *key, size_t klen);
 
 /* Skip predicate for evict_select (pending keys): 1 to skip. */
 typedef int (*evict_skip_fn)(int dbid, const char *key, size_t klen);

@@ -100,6 +100,7 @@ void server_state_free(void)
         db_free(server.dbs[i]);
     free(server.dbs);
     dict_free(server.errorstats);
+    evict_reset();
     memset(&server, 0, sizeof(server));
 }
 

@@ -1078,8 +1078,8 @@ static void info_server(struct buf *b)
 #endif
                (long)getpid(), server.run_id,
                server.tcp_port_bound ? server.tcp_port_bound : (cfg ? cfg->port : 0), ustime(),
-               uptime, uptime / 86400, server.hz, cfg ? cfg->hz : server.hz, lru_clock(mstime()), exe,
-               cfg && cfg->config_file ? cfg->config_file : "");
+               uptime, uptime / 86400, server.hz, cfg ? cfg->hz : server.hz, lru_clock(mstime()),
+               exe, cfg && cfg->config_file ? cfg->config_file : "");
 }
 
 static void info_clients(struct buf *b)
