@@ -317,7 +317,8 @@ int command_exec(struct client *c)
     if (c->dirty > 0 && (cmd->flags & CMD_WRITE)) {
         server_signal_command_keys(c);
         propagate_effects(c);
-    } else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
+    }
+    else if (c->dirty > 0 && c->prop_custom && c->prop.len > 0 && server.propagate)
         server.propagate(c->db_index, c->prop.data, c->prop.len);
     c->lastcmd = cmd;
     c->cmd = NULL;
