@@ -811,11 +811,50 @@ static void memory_purge_cmd(struct client *c)
     reply_ok(c);
 }
 
+static long long rss_bytes(void);
+
+/* MEMORY DOCTOR: Redis's verdicts on an empty instance and a healthy one;
+ * in between, the two findings that mean something with glibc's malloc. */
 static void memory_doctor_cmd(struct client *c)
 {
-    static const char text[] = "Hi Sam, I can't find any memory issue in your instance. I can "
+    static const char empty[] =
+        "Hi Sam, this instance is empty or is using very little memory, my issues detector "
+        "can't be used in these conditions. Please, leave for your mission on Earth and fill "
+        "it with some data. The new Sam and I will be back to our programming as soon as I "
+        "finished rebooting.";
+    static const char fine[] = "Hi Sam, I can't find any memory issue in your instance. I can "
                                "only account for what occurs on this base.";
-    reply_verbatim(c, text, sizeof(text) - 1);
+    long long used = server_used_memory();
+    long long peak = server.stat_peak_memory > used ? server.stat_peak_memory : used;
+    long long rss = rss_bytes();
+    if (used < 5 * 1024 * 1024) {
+        reply_verbatim(c, empty, sizeof(empty) - 1);
+        return;
+    }
+    struct buf b = BUF_INIT;
+    if (peak * 2 > used * 3)
+        buf_printf(&b,
+                   " * Peak memory: this instance once used more than 150%% of the memory "
+                   "it uses now (peak %lld bytes). The allocator keeps most of what was "
+                   "freed, which shows as fragmentation; it is reused as data comes back. "
+                   "MEMORY PURGE hands back what it can.\n\n",
+                   peak);
+    if (rss * 10 > used * 14)
+        buf_printf(&b,
+                   " * High total RSS: the resident set is %.2f times used_memory. After a "
+                   "peak this is harmless; otherwise the workload fragments the heap.\n\n",
+                   (double)rss / (double)used);
+    if (b.len == 0) {
+        reply_verbatim(c, fine, sizeof(fine) - 1);
+    } else {
+        struct buf out = BUF_INIT;
+        buf_printf(&out, "Sam, I detected a few issues in this instance memory implants:\n\n");
+        buf_append(&out, b.data, b.len);
+        buf_printf(&out, "I'm here to keep you safe, Sam. I want to help you.\n");
+        reply_verbatim(c, out.data, out.len);
+        buf_free(&out);
+    }
+    buf_free(&b);
 }
 
 static const char *const memory_help[] = {
@@ -835,8 +874,6 @@ static void memory_help_cmd(struct client *c)
 {
     reply_help(c, "MEMORY", memory_help);
 }
-
-static long long rss_bytes(void);
 
 /* MEMORY STATS: the fields of Redis's that mean something here. */
 static void memory_stats_cmd(struct client *c)

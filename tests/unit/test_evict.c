@@ -851,7 +851,7 @@ static void test_memory_commands(void **state)
     assert_memory_equal(r, "%16\r\n", 5);
     c->resp = 2;
     assert_non_null(strstr(RUN("MEMORY", "HELP"), "+STATS\r\n"));
-    assert_int_equal(RUN("MEMORY", "DOCTOR")[0], '$');
+    assert_non_null(strstr(RUN("MEMORY", "DOCTOR"), "this instance is empty"));
 }
 
 static void test_info_memory(void **state)
