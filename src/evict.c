@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aof.h"
 #include "command.h"
 #include "config.h"
 #include "db.h"
@@ -23,7 +24,7 @@
 #define EVICT_TIME_LIMIT_US 500
 /* evict_select gives up after this many sampling rounds without a
  * candidate (every sampled key pending, say), rather than loop. */
-#define SELECT_MAX_ROUNDS 64
+#define SELECT_MAX_ROUNDS 16
 /* Keys per RAFT.EVICT entry. */
 #define EVICT_BATCH 128
 /* glibc's chunk header, counted by zmalloc for every block. */
@@ -106,9 +107,13 @@ void evict_set_memory_fn(long long (*fn)(void))
     ev.memory_fn = fn;
 }
 
+/* What counts against maxmemory: used_memory less the AOF's buffers
+ * (every eviction logs a DEL: counting the log would evict for it). */
 static long long memory_used(void)
 {
-    return ev.memory_fn ? ev.memory_fn() : server_used_memory();
+    if (ev.memory_fn)
+        return ev.memory_fn();
+    return server_used_memory() - (long long)aof_buffer_bytes();
 }
 
 /* ---- the pool ---- */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "command.h"
 #include "config.h"
 #include "db.h"
@@ -913,7 +914,7 @@ static void memory_stats_cmd(struct client *c)
     reply_bulk_cstr(c, "clients.normal");
     reply_int(c, clients_mem);
     reply_bulk_cstr(c, "aof.buffer");
-    reply_int(c, 0);
+    reply_int(c, (long long)aof_buffer_bytes());
     for (int i = 0; i < server.ndbs; i++) {
         if (db_size(server.dbs[i]) == 0)
             continue;
@@ -1193,16 +1194,16 @@ static void info_memory(struct buf *b)
                "maxmemory_policy:%s\r\n"
                "mem_fragmentation_ratio:%.2f\r\n"
                "mem_fragmentation_bytes:%lld\r\n"
-               "mem_not_counted_for_evict:0\r\n"
+               "mem_not_counted_for_evict:%zu\r\n"
                "mem_clients_normal:%lld\r\n"
-               "mem_aof_buffer:0\r\n"
+               "mem_aof_buffer:%zu\r\n"
                "mem_allocator:%s\r\n"
                "lazyfree_pending_objects:0\r\n",
                used, used_h, rss, rss_h, peak, peak_h,
                peak ? 100.0 * (double)used / (double)peak : 0, overhead, dataset,
                used ? 100.0 * (double)dataset / (double)used : 0, total_sys, sys_h, maxmemory,
-               max_h, policy, used ? (double)rss / (double)used : 0, rss - used, clients_mem,
-               zmalloc_allocator_name());
+               max_h, policy, used ? (double)rss / (double)used : 0, rss - used, aof_buffer_bytes(),
+               clients_mem, aof_buffer_bytes(), zmalloc_allocator_name());
 }
 
 static void info_persistence(struct buf *b)
