@@ -61,7 +61,28 @@ def alive(r, prefix, n):
     return sum(p.execute())
 
 
-class EvictionTest(ServerTestCase):
+def check_log(server):
+    """A clean stop, and no sanitizer report in the server's log."""
+    rc = server.stop()
+    log = server.log()
+    for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        if bad in log:
+            i = log.index(bad)
+            raise AssertionError("%s in the server log:\n%s" % (bad, log[max(0, i - 500):i + 4000]))
+    if rc not in (0, None):
+        raise AssertionError("exit status %r:\n%s" % (rc, log[-3000:]))
+
+
+class CheckedServerTestCase(ServerTestCase):
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            check_log(cls.s)
+        finally:
+            cls.s.cleanup()
+
+
+class EvictionTest(CheckedServerTestCase):
     ARGS = ("--appendonly", "no")
 
     def setUp(self):
@@ -261,6 +282,7 @@ class EvictionTest(ServerTestCase):
             self.assertLess(i2["used_memory"], i0["used_memory"] + MB)
             self.assertGreaterEqual(i2["used_memory_peak"], i1["used_memory"])
             r.close()
+            check_log(s)
         finally:
             s.cleanup()
 
@@ -314,7 +336,7 @@ class EvictionTest(ServerTestCase):
         self.assertEqual(stats["keys.count"], 1)
 
 
-class AofEvictionTest(ServerTestCase):
+class AofEvictionTest(CheckedServerTestCase):
     """Evictions are logged as DELs: a restart reloads the same dataset."""
 
     ARGS = ("--appendonly", "yes", "--appendfsync", "always", "--dir", "data")
