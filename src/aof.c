@@ -1418,3 +1418,8 @@ uint64_t aof_last_raft_index(void)
 {
     return last_index;
 }
+
+size_t aof_buffer_bytes(void)
+{
+    return aof.buf.cap + aof.rewrite_buf.cap;
+}

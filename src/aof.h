@@ -65,5 +65,9 @@ void aof_entry_begin(uint64_t raft_index);
 void aof_entry_end(void);
 /* The Raft index of the last frame loaded or appended (0 if none). */
 uint64_t aof_last_raft_index(void);
+/* Bytes the AOF's buffers hold (frames not yet written, and those kept
+ * for a running rewrite): not counted for eviction (evict.h), as Redis's
+ * mem_not_counted_for_evict, or evicting would grow them. */
+size_t aof_buffer_bytes(void);
 
 #endif

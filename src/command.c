@@ -11,6 +11,8 @@
 #include "db.h"
 #include "dict.h"
 #include "blocking.h"
+#include "evict.h"
+#include "lru.h"
 #include "multi.h"
 #include "pubsub.h"
 #include "reply.h"
@@ -331,6 +333,7 @@ int command_exec(struct client *c)
     if (c->argc == 0)
         return CMD_DONE;
     server.cmd_now_ms = server.fixed_time_ms ? server.fixed_time_ms : mstime();
+    lru_set_clock(server.cmd_now_ms); /* the access stamp of keys it creates */
     c->cmd = NULL;
 
     struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
@@ -399,6 +402,15 @@ int command_exec(struct client *c)
         cmd->rejected_calls++;
         reply_error(c, "LOADING Redis is loading the dataset in memory");
         multi_flag_error(c);
+        return CMD_DONE;
+    }
+    /* maxmemory: evict first (every command may, as Redis), then refuse
+     * the commands that grow the dataset if that was not enough. */
+    if (server.cfg && server.cfg->maxmemory > 0 && evict_perform() == EVICT_FAIL &&
+        (cmd->flags & CMD_DENYOOM)) {
+        cmd->rejected_calls++;
+        reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+        multi_flag_error(c); /* queued in MULTI: EXECABORT, as Redis */
         return CMD_DONE;
     }
     if (((cmd->flags & CMD_WRITE) || (multi_is_exec(cmd) && multi_has_writes(c))) &&

@@ -163,6 +163,10 @@ static const struct opt opts[] = {
         F_MUTABLE),
     OPT("memory", "samples", "maxmemory-samples", OT_INT, maxmemory_samples, 1, INT_MAX, NULL,
         F_MUTABLE),
+    OPT("memory", "lfu_log_factor", "lfu-log-factor", OT_INT, lfu_log_factor, 0, INT_MAX, NULL,
+        F_MUTABLE),
+    OPT("memory", "lfu_decay_time", "lfu-decay-time", OT_INT, lfu_decay_time, 0, INT_MAX, NULL,
+        F_MUTABLE),
 
     /* redis-benchmark and many tools send CONFIG GET save / --save "". */
     OPT(NULL, NULL, "save", OT_SAVE, config_file, 0, 0, NULL, F_MUTABLE),
@@ -397,6 +401,8 @@ void config_init(struct config *cfg)
     cfg->maxmemory = 0;
     cfg->maxmemory_policy = xstrdup("noeviction");
     cfg->maxmemory_samples = 5;
+    cfg->lfu_log_factor = 10;
+    cfg->lfu_decay_time = 1;
 
     cfg->config_file = xstrdup("");
 }

@@ -88,10 +88,12 @@ struct config {
     int raft_read_mode; /* enum read_mode */
     char *raft_secret;
 
-    /* memory: (used by the cache issue; parsed now) */
+    /* memory: (docs/memory.md) */
     long long maxmemory;
     char *maxmemory_policy;
     int maxmemory_samples;
+    int lfu_log_factor;
+    int lfu_decay_time; /* minutes */
 
     char *config_file; /* path it was loaded from, "" if none (INFO config_file) */
 };

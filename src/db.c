@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lru.h"
 #include "util/util.h"
 
 _Static_assert(sizeof(intptr_t) >= sizeof(int64_t), "expire times are stored in pointers");
@@ -136,7 +137,7 @@ struct robj *db_lookup(struct db *db, const char *key, size_t klen, int64_t now)
 {
     struct robj *o = lookup(db, key, klen, now);
     if (o)
-        o->lru = (uint32_t)(now / 1000);
+        lru_touch(o, now);
     return o;
 }
 
@@ -145,11 +146,30 @@ struct robj *db_peek(struct db *db, const char *key, size_t klen, int64_t now)
     return lookup(db, key, klen, now);
 }
 
-void db_set(struct db *db, const char *key, size_t klen, struct robj *val, int keep_ttl)
+/* db_set's body.  stamp: give val a fresh access field (lru.h): a new key
+ * starts at the LRU clock of its command, or the initial LFU counter; a
+ * value that replaces another keeps the old one's LFU counter, as Redis's
+ * dbOverwrite does, so a hot key rewritten often stays hot.  A value that
+ * moves (RENAME) keeps its own field. */
+static void set_value(struct db *db, const char *key, size_t klen, struct robj *val, int keep_ttl,
+                      int stamp)
 {
-    int created = dict_set(db->keys, key, klen, val);
+    int created;
+    struct dict_entry *e = dict_add_or_find(db->keys, key, klen, &created);
+    struct robj *old = e->val;
+    if (stamp)
+        val->lru = !created && old && lru_lfu_mode() ? old->lru : lru_initial();
+    e->val = val;
+    /* Never free the value being stored (setting a key to itself). */
+    if (!created && old != val)
+        obj_free(old);
     if (!created && !keep_ttl && dict_size(db->expires) != 0)
         dict_delete(db->expires, key, klen);
+}
+
+void db_set(struct db *db, const char *key, size_t klen, struct robj *val, int keep_ttl)
+{
+    set_value(db, key, klen, val, keep_ttl, 1);
 }
 
 void db_replace_ptr(struct db *db, const char *key, size_t klen, struct robj *val)
@@ -182,7 +202,7 @@ int db_rename(struct db *db, const char *src, size_t slen, const char *dst, size
     void *w;
     if (dict_size(db->expires) != 0 && dict_unlink(db->expires, src, slen, &w))
         when = (int64_t)(intptr_t)w;
-    db_set(db, dst, dlen, val, 0);
+    set_value(db, dst, dlen, val, 0, 0);
     if (when != -1)
         dict_set(db->expires, dst, dlen, (void *)(intptr_t)when);
     return 0;

@@ -13,6 +13,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "config.h"
+#include "evict.h"
 #include "net.h"
 #include "raft/node.h"
 #include "server_state.h"
@@ -225,6 +226,7 @@ int main(int argc, char **argv)
     net_add_before_sleep(aof_before_sleep);
     net_add_cron(aof_cron);
     net_add_cron(node_cron);
+    net_add_cron(evict_cron);
     server.on_config_set = on_config_set;
     net_start(loop);
     /* Loading serves clients now and then (-LOADING), as Redis does. */

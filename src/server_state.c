@@ -1,7 +1,6 @@
 /* server_state: the global `server` and its life cycle. */
 #include "server_state.h"
 
-#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +10,9 @@
 #include "blocking.h"
 #include "command.h"
 #include "dict.h"
+#include "evict.h"
 #include "util/util.h"
+#include "util/zmalloc.h"
 
 struct server server;
 
@@ -91,6 +92,8 @@ void server_state_init(struct config *cfg)
     db_set_expire_policy(1);
     command_init();
     blocking_init();
+    evict_config_changed();
+    server.stat_startup_memory = zmalloc_used_memory();
 }
 
 void server_state_free(void)
@@ -99,6 +102,7 @@ void server_state_free(void)
         db_free(server.dbs[i]);
     free(server.dbs);
     dict_free(server.errorstats);
+    evict_reset();
     memset(&server, 0, sizeof(server));
 }
 
@@ -178,11 +182,10 @@ void server_count_error(const char *msg)
 
 long long server_used_memory(void)
 {
-    /* glibc's arena statistics: bytes handed out by malloc, which is what
-     * Redis's used_memory means (zmalloc's counter).  mallinfo2 walks the
-     * arenas, so INFO calls it, not the hot path. */
-    struct mallinfo2 mi = mallinfo2();
-    long long used = (long long)(mi.uordblks + mi.hblkhd);
+    /* The counting allocator's total (util/zmalloc.h): a relaxed load, so
+     * the executor can read it before every command when maxmemory is set
+     * (mallinfo2() walks the arenas and would cost microseconds). */
+    long long used = zmalloc_used_memory();
     if (used > server.stat_peak_memory)
         server.stat_peak_memory = used;
     return used;

@@ -54,6 +54,7 @@ struct server {
     struct dict *errorstats; /* error prefix -> (void*)(intptr_t)count */
     long long dirty;         /* changes since start (and since last save, later) */
     long long stat_peak_memory;
+    long long stat_startup_memory; /* used memory once initialised (MEMORY STATS) */
 
     /* instantaneous ops/sec sampling */
     int64_t ops_sample_time_ms;
@@ -95,6 +96,12 @@ struct server {
     int (*raft_set_blocked)(uint64_t peer, int blocked);
     /* A client is being freed (net.c calls it): forget references to it. */
     void (*on_client_free)(struct client *c);
+    /* Raft eviction (evict.h), NULL when Raft is off.  raft_leader_term:
+     * the term this node leads in, 0 when it does not lead.  raft_propose:
+     * the leader proposes argv as an entry for db dbid, stamped with its
+     * clock (argv is copied); returns 0 and the entry's index, or -1. */
+    uint64_t (*raft_leader_term)(void);
+    int (*raft_propose)(int dbid, int argc, const struct resp_arg *argv, uint64_t *index);
 
     /* Raft: set while node.c applies a committed entry (raft_apply_index
      * is its index).  Commands with a random effect (SPOP) must then pick
@@ -144,7 +151,9 @@ void server_signal_key(struct db *db, const char *key, size_t klen);
 /* The keys of c's running command (its table's key positions). */
 void server_signal_command_keys(struct client *c);
 
-/* Bytes of memory in use (for INFO used_memory); from mallinfo2 / RSS. */
+/* Bytes of heap in use (INFO used_memory, maxmemory): the counting
+ * allocator's total (util/zmalloc.h, docs/memory.md); also updates the
+ * peak.  Cheap: a relaxed atomic load. */
 long long server_used_memory(void);
 
 #endif

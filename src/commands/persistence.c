@@ -1,9 +1,11 @@
 /* persistence: commands of the AOF (BGREWRITEAOF).  The work is in aof.c. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "aof.h"
 #include "command.h"
 #include "db.h"
+#include "evict.h"
 #include "reply.h"
 #include "server_state.h"
 #include "util/util.h"
@@ -40,6 +42,31 @@ static void raft_expire_command(struct client *c)
     /* The deletions were logged as DELs by the expire hook. */
     cmd_propagate_none(c);
     reply_int(c, deleted);
+}
+
+/* RAFT.EVICT key [key ...]: proposed by the Raft leader when used memory is
+ * over maxmemory (evict.h): every node deletes the keys at the same point
+ * of the history, counts them in evicted_keys, and logs a DEL of those that
+ * existed.  Replies the number of keys deleted. */
+static void raft_evict_command(struct client *c)
+{
+    struct resp_arg *del = xmalloc(sizeof(*del) * (size_t)c->argc);
+    int n = 0;
+    del[n++] = (struct resp_arg){"DEL", 3};
+    for (int i = 1; i < c->argc; i++) {
+        evict_pending_applied(c->db, c->argv[i].ptr, c->argv[i].len);
+        if (db_delete(c->db, c->argv[i].ptr, c->argv[i].len))
+            del[n++] = c->argv[i];
+    }
+    if (n > 1) {
+        server.stat_evictedkeys += n - 1;
+        cmd_dirty(c, n - 1);
+        cmd_propagate(c, n, del);
+    } else {
+        cmd_propagate_none(c);
+    }
+    free(del);
+    reply_int(c, n - 1);
 }
 
 /* RAFT.INFO: the INFO raft section as a bulk string. */
@@ -97,6 +124,18 @@ struct command persistence_commands[] = {
      .group = "generic",
      .since = "7.0.0",
      .summary = "Deletes the given keys if they are expired (proposed by the Raft leader).",
+     .complexity = "O(N) where N is the number of keys",
+     .args = "key:key..."},
+    {.name = "raft.evict",
+     .proc = raft_evict_command,
+     .arity = -2,
+     .flags = CMD_WRITE | CMD_FAST,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .group = "generic",
+     .since = "7.0.0",
+     .summary = "Evicts the given keys (proposed by the Raft leader over maxmemory).",
      .complexity = "O(N) where N is the number of keys",
      .args = "key:key..."},
     {.name = "raft.block",

@@ -24,10 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "command.h"
 #include "config.h"
 #include "db.h"
 #include "dict.h"
+#include "evict.h"
+#include "lru.h"
 #include "object.h"
 #include "pubsub.h"
 #include "reply.h"
@@ -35,6 +38,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/util.h"
+#include "util/zmalloc.h"
 
 /* The Redis version we claim in INFO: clients (redis-cli's hints, client
  * libraries' feature checks) compare against it, and we implement the 7.0
@@ -746,7 +750,7 @@ static void debug_cmd(struct client *c)
             reply_error(c, "ERR no such key");
             return;
         }
-        uint32_t idle = server.lru_clock > o->lru ? server.lru_clock - o->lru : 0;
+        uint32_t idle = (uint32_t)(lru_idle_ms(o->lru, server.cmd_now_ms) / 1000);
         char line[256];
         size_t ser = o->type == OBJ_STRING ? obj_str_len(o) : obj_mem_usage(o);
         snprintf(line, sizeof(line),
@@ -813,11 +817,50 @@ static void memory_purge_cmd(struct client *c)
     reply_ok(c);
 }
 
+static long long rss_bytes(void);
+
+/* MEMORY DOCTOR: Redis's verdicts on an empty instance and a healthy one;
+ * in between, the two findings that mean something with glibc's malloc. */
 static void memory_doctor_cmd(struct client *c)
 {
-    static const char text[] = "Hi Sam, I can't find any memory issue in your instance. I can "
+    static const char empty[] =
+        "Hi Sam, this instance is empty or is using very little memory, my issues detector "
+        "can't be used in these conditions. Please, leave for your mission on Earth and fill "
+        "it with some data. The new Sam and I will be back to our programming as soon as I "
+        "finished rebooting.";
+    static const char fine[] = "Hi Sam, I can't find any memory issue in your instance. I can "
                                "only account for what occurs on this base.";
-    reply_verbatim(c, text, sizeof(text) - 1);
+    long long used = server_used_memory();
+    long long peak = server.stat_peak_memory > used ? server.stat_peak_memory : used;
+    long long rss = rss_bytes();
+    if (used < 5 * 1024 * 1024) {
+        reply_verbatim(c, empty, sizeof(empty) - 1);
+        return;
+    }
+    struct buf b = BUF_INIT;
+    if (peak * 2 > used * 3)
+        buf_printf(&b,
+                   " * Peak memory: this instance once used more than 150%% of the memory "
+                   "it uses now (peak %lld bytes). The allocator keeps most of what was "
+                   "freed, which shows as fragmentation; it is reused as data comes back. "
+                   "MEMORY PURGE hands back what it can.\n\n",
+                   peak);
+    if (rss * 10 > used * 14)
+        buf_printf(&b,
+                   " * High total RSS: the resident set is %.2f times used_memory. After a "
+                   "peak this is harmless; otherwise the workload fragments the heap.\n\n",
+                   (double)rss / (double)used);
+    if (b.len == 0) {
+        reply_verbatim(c, fine, sizeof(fine) - 1);
+    } else {
+        struct buf out = BUF_INIT;
+        buf_printf(&out, "Sam, I detected a few issues in this instance memory implants:\n\n");
+        buf_append(&out, b.data, b.len);
+        buf_printf(&out, "I'm here to keep you safe, Sam. I want to help you.\n");
+        reply_verbatim(c, out.data, out.len);
+        buf_free(&out);
+    }
+    buf_free(&b);
 }
 
 static const char *const memory_help[] = {
@@ -825,6 +868,8 @@ static const char *const memory_help[] = {
     "    Return memory problems reports.",
     "PURGE",
     "    Attempt to purge dirty pages for reclamation by the allocator.",
+    "STATS",
+    "    Return information about the memory usage of the server.",
     "USAGE <key> [SAMPLES <count>]",
     "    Return memory in bytes used by <key> and its value. Nested values are",
     "    sampled up to <count> times (default: 5, 0 means sample all).",
@@ -834,6 +879,168 @@ static const char *const memory_help[] = {
 static void memory_help_cmd(struct client *c)
 {
     reply_help(c, "MEMORY", memory_help);
+}
+
+/* MEMORY STATS: the fields of Redis's that mean something here. */
+static void memory_stats_cmd(struct client *c)
+{
+    long long used = server_used_memory();
+    long long peak = server.stat_peak_memory > used ? server.stat_peak_memory : used;
+    long long startup = server.stat_startup_memory;
+    long long rss = rss_bytes();
+    long long clients_mem = 0;
+    for (const struct client *cl = server.clients; cl; cl = cl->next)
+        clients_mem += (long long)(sizeof(*cl) + cl->query.cap + cl->reply.cap);
+    int ndb = 0;
+    long long keys = 0, overhead = startup + clients_mem;
+    for (int i = 0; i < server.ndbs; i++) {
+        if (db_size(server.dbs[i]) == 0)
+            continue;
+        ndb++;
+        keys += (long long)db_size(server.dbs[i]);
+        overhead += (long long)(dict_mem_usage(server.dbs[i]->keys) +
+                                dict_mem_usage(server.dbs[i]->expires));
+    }
+    if (overhead > used)
+        overhead = used;
+    long long dataset = used - overhead;
+    long long net = used - startup;
+    reply_map(c, 15 + ndb);
+    reply_bulk_cstr(c, "peak.allocated");
+    reply_int(c, peak);
+    reply_bulk_cstr(c, "total.allocated");
+    reply_int(c, used);
+    reply_bulk_cstr(c, "startup.allocated");
+    reply_int(c, startup);
+    reply_bulk_cstr(c, "replication.backlog");
+    reply_int(c, 0);
+    reply_bulk_cstr(c, "clients.slaves");
+    reply_int(c, 0);
+    reply_bulk_cstr(c, "clients.normal");
+    reply_int(c, clients_mem);
+    reply_bulk_cstr(c, "aof.buffer");
+    reply_int(c, (long long)aof_buffer_bytes());
+    for (int i = 0; i < server.ndbs; i++) {
+        if (db_size(server.dbs[i]) == 0)
+            continue;
+        char name[32];
+        snprintf(name, sizeof(name), "db.%d", server.dbs[i]->id);
+        reply_bulk_cstr(c, name);
+        reply_map(c, 2);
+        reply_bulk_cstr(c, "overhead.hashtable.main");
+        reply_int(c, (long long)dict_mem_usage(server.dbs[i]->keys));
+        reply_bulk_cstr(c, "overhead.hashtable.expires");
+        reply_int(c, (long long)dict_mem_usage(server.dbs[i]->expires));
+    }
+    reply_bulk_cstr(c, "overhead.total");
+    reply_int(c, overhead);
+    reply_bulk_cstr(c, "keys.count");
+    reply_int(c, keys);
+    reply_bulk_cstr(c, "keys.bytes-per-key");
+    reply_int(c, keys ? (net > 0 ? net : 0) / keys : 0);
+    reply_bulk_cstr(c, "dataset.bytes");
+    reply_int(c, dataset);
+    reply_bulk_cstr(c, "dataset.percentage");
+    reply_double(c, net > 0 ? 100.0 * (double)dataset / (double)net : 0);
+    reply_bulk_cstr(c, "peak.percentage");
+    reply_double(c, peak ? 100.0 * (double)used / (double)peak : 0);
+    reply_bulk_cstr(c, "fragmentation");
+    reply_double(c, used ? (double)rss / (double)used : 0);
+    reply_bulk_cstr(c, "fragmentation.bytes");
+    reply_int(c, rss - used);
+}
+
+/* ------------------------------------------------------------------------
+ * OBJECT */
+
+static const char *const object_help[] = {
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    NULL,
+};
+
+static void object_cmd(struct client *c)
+{
+    container_dispatch(c, command_lookup("object", 6));
+}
+
+static void object_help_cmd(struct client *c)
+{
+    reply_help(c, "OBJECT", object_help);
+}
+
+/* The value of argv[2] without touching its access data; replies nil and
+ * returns NULL when missing (Redis 7). */
+static struct robj *object_lookup(struct client *c)
+{
+    struct robj *o = db_peek(c->db, c->argv[2].ptr, c->argv[2].len, server.cmd_now_ms);
+    if (!o)
+        reply_null(c);
+    return o;
+}
+
+static void object_encoding_cmd(struct client *c)
+{
+    struct robj *o = object_lookup(c);
+    if (o)
+        reply_bulk_cstr(c, obj_encoding(o));
+}
+
+static void object_refcount_cmd(struct client *c)
+{
+    struct robj *o = object_lookup(c);
+    if (!o)
+        return;
+    /* Redis shares the integers 0..9999 between keys (refcount INT_MAX)
+     * unless a maxmemory LRU/LFU policy needs per-key access data; we
+     * report what Redis would, though every value here is its own. */
+    long long v;
+    int policy = evict_policy();
+    if (o->type == OBJ_STRING && obj_str_len(o) <= 4 &&
+        str_to_ll(obj_str_ptr(o), obj_str_len(o), &v) == 0 && v >= 0 && v < 10000 &&
+        (server.cfg->maxmemory == 0 ||
+         !(evict_policy_is_lru(policy) || evict_policy_is_lfu(policy))))
+        reply_int(c, 2147483647);
+    else
+        reply_int(c, 1);
+}
+
+static void object_idletime_cmd(struct client *c)
+{
+    struct robj *o = object_lookup(c);
+    if (!o)
+        return;
+    if (lru_lfu_mode()) {
+        reply_error(c, "ERR An LFU maxmemory policy is selected, idle time not tracked. Please "
+                       "note that when switching between policies at runtime LRU and LFU data "
+                       "will take some time to adjust.");
+        return;
+    }
+    reply_int(c, (long long)(lru_idle_ms(o->lru, server.cmd_now_ms) / 1000));
+}
+
+static void object_freq_cmd(struct client *c)
+{
+    struct robj *o = object_lookup(c);
+    if (!o)
+        return;
+    if (!lru_lfu_mode()) {
+        reply_error(c, "ERR An LFU maxmemory policy is not selected, access frequency not "
+                       "tracked. Please note that when switching between policies at runtime "
+                       "LRU and LFU data will take some time to adjust.");
+        return;
+    }
+    reply_int(c, (long long)lfu_decayed_counter(o->lru, server.cmd_now_ms, lfu_decay_time()));
 }
 
 /* ------------------------------------------------------------------------
@@ -914,8 +1121,8 @@ static void info_server(struct buf *b)
 #endif
                (long)getpid(), server.run_id,
                server.tcp_port_bound ? server.tcp_port_bound : (cfg ? cfg->port : 0), ustime(),
-               uptime, uptime / 86400, server.hz, cfg ? cfg->hz : server.hz, server.lru_clock, exe,
-               cfg && cfg->config_file ? cfg->config_file : "");
+               uptime, uptime / 86400, server.hz, cfg ? cfg->hz : server.hz, lru_clock(mstime()),
+               exe, cfg && cfg->config_file ? cfg->config_file : "");
 }
 
 static void info_clients(struct buf *b)
@@ -996,15 +1203,16 @@ static void info_memory(struct buf *b)
                "maxmemory_policy:%s\r\n"
                "mem_fragmentation_ratio:%.2f\r\n"
                "mem_fragmentation_bytes:%lld\r\n"
-               "mem_not_counted_for_evict:0\r\n"
+               "mem_not_counted_for_evict:%zu\r\n"
                "mem_clients_normal:%lld\r\n"
-               "mem_aof_buffer:0\r\n"
-               "mem_allocator:libc\r\n"
+               "mem_aof_buffer:%zu\r\n"
+               "mem_allocator:%s\r\n"
                "lazyfree_pending_objects:0\r\n",
                used, used_h, rss, rss_h, peak, peak_h,
                peak ? 100.0 * (double)used / (double)peak : 0, overhead, dataset,
                used ? 100.0 * (double)dataset / (double)used : 0, total_sys, sys_h, maxmemory,
-               max_h, policy, used ? (double)rss / (double)used : 0, rss - used, clients_mem);
+               max_h, policy, used ? (double)rss / (double)used : 0, rss - used, aof_buffer_bytes(),
+               clients_mem, aof_buffer_bytes(), zmalloc_allocator_name());
 }
 
 static void info_persistence(struct buf *b)
@@ -1440,6 +1648,8 @@ static void config_set_cmd(struct client *c)
     }
     reply_ok(c);
 cleanup:
+    /* maxmemory-policy and the LFU parameters live in the evict module. */
+    evict_config_changed();
     for (int i = 0; i < npairs; i++) {
         if (names)
             free(names[i]);
@@ -2073,6 +2283,66 @@ static struct command command_subcommands[] = {
     {.name = NULL},
 };
 
+static struct command object_subcommands[] = {
+    {.name = "object|encoding",
+     .proc = object_encoding_cmd,
+     .arity = 3,
+     .flags = CMD_READONLY,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .group = "generic",
+     .since = "2.2.3",
+     .summary = "Inspect the internal encoding of a Redis object",
+     .complexity = "O(1)",
+     .args = "key:key"},
+    {.name = "object|freq",
+     .proc = object_freq_cmd,
+     .arity = 3,
+     .flags = CMD_READONLY,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .group = "generic",
+     .since = "4.0.0",
+     .summary = "Get the logarithmic access frequency counter of a Redis object",
+     .complexity = "O(1)",
+     .args = "key:key"},
+    {.name = "object|help",
+     .proc = object_help_cmd,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .group = "generic",
+     .since = "6.2.0",
+     .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    {.name = "object|idletime",
+     .proc = object_idletime_cmd,
+     .arity = 3,
+     .flags = CMD_READONLY,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .group = "generic",
+     .since = "2.2.3",
+     .summary = "Get the time since a Redis object was last accessed",
+     .complexity = "O(1)",
+     .args = "key:key"},
+    {.name = "object|refcount",
+     .proc = object_refcount_cmd,
+     .arity = 3,
+     .flags = CMD_READONLY,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .group = "generic",
+     .since = "2.2.3",
+     .summary = "Get the number of references to the value of the key",
+     .complexity = "O(1)",
+     .args = "key:key"},
+    {.name = NULL},
+};
+
 static struct command memory_subcommands[] = {
     {.name = "memory|doctor",
      .proc = memory_doctor_cmd,
@@ -2098,6 +2368,14 @@ static struct command memory_subcommands[] = {
      .since = "4.0.0",
      .summary = "Ask the allocator to release memory",
      .complexity = "Depends on how much memory is allocated, could be slow"},
+    {.name = "memory|stats",
+     .proc = memory_stats_cmd,
+     .arity = 2,
+     .flags = 0,
+     .group = "server",
+     .since = "4.0.0",
+     .summary = "Show memory usage details",
+     .complexity = "O(1)"},
     {.name = "memory|usage",
      .proc = memory_usage_cmd,
      .arity = -3,
@@ -2193,6 +2471,15 @@ struct command server_commands[] = {
      .summary = "A container for memory diagnostics commands",
      .complexity = "Depends on subcommand.",
      .subcommands = memory_subcommands},
+    {.name = "object",
+     .proc = object_cmd,
+     .arity = -2,
+     .flags = 0,
+     .group = "generic",
+     .since = "2.2.3",
+     .summary = "A container for object introspection commands",
+     .complexity = "Depends on subcommand.",
+     .subcommands = object_subcommands},
     {.name = "shutdown",
      .proc = shutdown_cmd,
      .arity = -1,

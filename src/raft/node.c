@@ -701,6 +701,29 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
     raft_tick(node.r);
 }
 
+/* ---- leader-side eviction (evict.h) ---- */
+
+static uint64_t leader_term(void)
+{
+    return raft_role(node.r) == RAFT_LEADER ? raft_term(node.r) : 0;
+}
+
+/* server.raft_propose: a command the leader itself decided (RAFT.EVICT). */
+static int propose_command(int dbid, int argc, const struct resp_arg *argv, uint64_t *index)
+{
+    if (raft_role(node.r) != RAFT_LEADER)
+        return -1;
+    encode_entry((uint64_t)mstime(), dbid, argc, argv);
+    if (node.tp && node.enc.len > MAX_ENTRY_BYTES)
+        return -1;
+    uint64_t term;
+    if (raft_propose(node.r, node.enc.data, node.enc.len, index, &term) < 0)
+        return -1;
+    if (!ev_is_active(&node.wake))
+        ev_idle_start(node.loop, &node.wake);
+    return 0;
+}
+
 /* ---- leader-side expiry ---- */
 
 struct expired {
@@ -978,6 +1001,8 @@ int node_start(struct ev_loop *loop)
     server.raft_intercept = intercept;
     server.info_raft = info_raft;
     server.on_client_free = on_client_free;
+    server.raft_leader_term = leader_term;
+    server.raft_propose = propose_command;
 
     if (npeers == 1) {
         /* A single voter need not wait for an election timeout. */
@@ -1011,6 +1036,8 @@ int node_start(struct ev_loop *loop)
             server.raft_intercept = NULL;
             server.info_raft = NULL;
             server.on_client_free = NULL;
+            server.raft_leader_term = NULL;
+            server.raft_propose = NULL;
             goto fail;
         }
         if (getenv("RAFTCACHE_FAULT_INJECTION") &&
@@ -1070,5 +1097,7 @@ void node_stop(void)
     server.raft_intercept = NULL;
     server.info_raft = NULL;
     server.on_client_free = NULL;
+    server.raft_leader_term = NULL;
+    server.raft_propose = NULL;
     node.on = 0;
 }

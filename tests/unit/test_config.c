@@ -150,6 +150,8 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.maxmemory, 0);
     assert_string_equal(cfg.maxmemory_policy, "noeviction");
     assert_int_equal(cfg.maxmemory_samples, 5);
+    assert_int_equal(cfg.lfu_log_factor, 10);
+    assert_int_equal(cfg.lfu_decay_time, 1);
     assert_string_equal(cfg.config_file, "");
     assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
     config_free(&cfg);
@@ -203,7 +205,9 @@ static void test_full_valid_file(void **state)
                   "memory:\n"
                   "  maxmemory: 100mb\n"
                   "  policy: allkeys-lru\n"
-                  "  samples: 10\n");
+                  "  samples: 10\n"
+                  "  lfu_log_factor: 20\n"
+                  "  lfu_decay_time: 0\n");
 
     config_init(&cfg);
     assert_int_equal(config_load_file(&cfg, path, err, sizeof(err)), 0);
@@ -247,6 +251,8 @@ static void test_full_valid_file(void **state)
     assert_int_equal(cfg.maxmemory, 100LL * 1024 * 1024);
     assert_string_equal(cfg.maxmemory_policy, "allkeys-lru");
     assert_int_equal(cfg.maxmemory_samples, 10);
+    assert_int_equal(cfg.lfu_log_factor, 20);
+    assert_int_equal(cfg.lfu_decay_time, 0);
     assert_string_equal(cfg.config_file, path);
     assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
     config_free(&cfg);
@@ -927,7 +933,9 @@ static void test_config_get(void **state)
 
     config_init(&cfg);
     snapshot(&cfg, "*", &t);
-    assert_int_equal(t.count, 34);
+    assert_int_equal(t.count, 36);
+    assert_non_null(strstr(t.buf, "lfu-log-factor=10\n"));
+    assert_non_null(strstr(t.buf, "lfu-decay-time=1\n"));
     assert_non_null(strstr(t.buf, "port=6379\n"));
     assert_non_null(strstr(t.buf, "bind=127.0.0.1 ::1\n"));
     assert_non_null(strstr(t.buf, "save=\n"));
@@ -996,6 +1004,8 @@ static void test_config_set(void **state)
     expect_set_ok(&cfg, "maxmemory", "1GB", "maxmemory", "1073741824");
     expect_set_ok(&cfg, "maxmemory-policy", "ALLKEYS-LRU", "maxmemory-policy", "allkeys-lru");
     expect_set_ok(&cfg, "maxmemory-samples", "10", "maxmemory-samples", "10");
+    expect_set_ok(&cfg, "lfu-log-factor", "0", "lfu-log-factor", "0");
+    expect_set_ok(&cfg, "lfu-decay-time", "5", "lfu-decay-time", "5");
     expect_set_ok(&cfg, "proto-max-bulk-len", "1mb", "proto-max-bulk-len", "1048576");
     expect_set_ok(&cfg, "auto-aof-rewrite-percentage", "0", "auto-aof-rewrite-percentage", "0");
     expect_set_ok(&cfg, "auto-aof-rewrite-min-size", "1kb", "auto-aof-rewrite-min-size", "1024");
