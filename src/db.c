@@ -8,6 +8,8 @@
  * pointers (ms since the epoch do not fit in 32 bits). */
 #include "db.h"
 
+#include <malloc.h>
+
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +167,56 @@ static void set_value(struct db *db, const char *key, size_t klen, struct robj *
         obj_free(old);
     if (!created && !keep_ttl && dict_size(db->expires) != 0)
         dict_delete(db->expires, key, klen);
+}
+
+/* Whether string o's allocation can take n bytes (and is not much
+ * bigger): then a SET rewrites it in place. */
+static int fits_in_place(const struct robj *o, size_t n)
+{
+    if (o->type != OBJ_STRING)
+        return 0;
+    size_t cap = malloc_usable_size((void *)o) - sizeof(*o); /* counts the NUL */
+    return n < cap && cap <= 2 * n + 64;
+}
+
+static void overwrite_in_place(struct db *db, const char *key, size_t klen, struct robj *o,
+                               const void *p, size_t n, int keep_ttl)
+{
+    memcpy(o->data, p, n);
+    o->data[n] = '\0';
+    o->u.str.len = n;
+    if (!lru_lfu_mode())
+        o->lru = lru_initial();
+    if (!keep_ttl && dict_size(db->expires) != 0)
+        dict_delete(db->expires, key, klen);
+}
+
+int db_overwrite_string(struct db *db, const char *key, size_t klen, const void *p, size_t n,
+                        int keep_ttl)
+{
+    struct dict_entry *e = dict_find(db->keys, key, klen);
+    if (!e || !fits_in_place(e->val, n))
+        return 0;
+    overwrite_in_place(db, key, klen, e->val, p, n, keep_ttl);
+    return 1;
+}
+
+int db_set_string(struct db *db, const char *key, size_t klen, const void *p, size_t n)
+{
+    int created;
+    struct dict_entry *e = dict_add_or_find(db->keys, key, klen, &created);
+    if (!created && fits_in_place(e->val, n)) {
+        overwrite_in_place(db, key, klen, e->val, p, n, 0);
+        return 0;
+    }
+    struct robj *nv = obj_new_string(p, n);
+    if (!nv) {
+        if (created)
+            dict_delete(db->keys, key, klen);
+        return -1;
+    }
+    set_value(db, key, klen, nv, 0, 1); /* finds the entry again: rare path */
+    return 0;
 }
 
 void db_set(struct db *db, const char *key, size_t klen, struct robj *val, int keep_ttl)

@@ -56,6 +56,16 @@ struct robj *db_peek(struct db *db, const char *key, size_t klen, int64_t now);
 /* Sets key -> val, replacing (and freeing) any old value.  keep_ttl = 0
  * removes any TTL, as SET does.  Takes ownership of val. */
 void db_set(struct db *db, const char *key, size_t klen, struct robj *val, int keep_ttl);
+/* SET's fast path: when key holds a string whose allocation fits p[0..n)
+ * (and is not much bigger), overwrites it in place -- no free and malloc
+ * -- with db_set's effects otherwise (access field, TTL removed unless
+ * keep_ttl).  Returns 0, changing nothing, when it does not apply. */
+int db_overwrite_string(struct db *db, const char *key, size_t klen, const void *p, size_t n,
+                        int keep_ttl);
+/* SET key value without options, with one hash lookup: in place when the
+ * old value fits, else a new string value.  Returns -1 on OOM (nothing
+ * changed). */
+int db_set_string(struct db *db, const char *key, size_t klen, const void *p, size_t n);
 /* Replaces the value pointer of an existing key with val (after
  * obj_string_resize moved it), keeping its TTL; the old pointer is not freed
  * (it is the same object reallocated). */

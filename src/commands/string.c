@@ -262,20 +262,23 @@ static void set_generic(struct client *c, unsigned flags, const struct resp_arg 
         return;
     }
 
-    /* Allocate before any reply so an OOM leaves a single error reply. */
-    struct robj *nv = obj_new_string(valarg->ptr, valarg->len);
-    if (!nv) {
-        reply_oom(c);
-        return;
+    if ((flags & OPT_GET) || !db_overwrite_string(c->db, key->ptr, key->len, valarg->ptr,
+                                                  valarg->len, (flags & OPT_KEEPTTL) != 0)) {
+        /* Allocate before any reply so an OOM leaves a single error reply. */
+        struct robj *nv = obj_new_string(valarg->ptr, valarg->len);
+        if (!nv) {
+            reply_oom(c);
+            return;
+        }
+        if (flags & OPT_GET) {
+            /* Before db_set frees the old value. */
+            if (old)
+                reply_bulk(c, obj_str_ptr(old), obj_str_len(old));
+            else
+                reply_null(c);
+        }
+        db_set(c->db, key->ptr, key->len, nv, (flags & OPT_KEEPTTL) != 0);
     }
-    if (flags & OPT_GET) {
-        /* Before db_set frees the old value. */
-        if (old)
-            reply_bulk(c, obj_str_ptr(old), obj_str_len(old));
-        else
-            reply_null(c);
-    }
-    db_set(c->db, key->ptr, key->len, nv, (flags & OPT_KEEPTTL) != 0);
     cmd_dirty(c, 1);
 
     if (expire) {
@@ -302,13 +305,13 @@ static void set_generic(struct client *c, unsigned flags, const struct resp_arg 
 static void set_cmd(struct client *c)
 {
     if (c->argc == 3) {
-        /* The common case: no lookup, one allocation. */
-        struct robj *nv = obj_new_string(c->argv[2].ptr, c->argv[2].len);
-        if (!nv) {
+        /* The common case: one lookup; in place over a string that fits,
+         * else one allocation. */
+        if (db_set_string(c->db, c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len) <
+            0) {
             reply_oom(c);
             return;
         }
-        db_set(c->db, c->argv[1].ptr, c->argv[1].len, nv, 0);
         cmd_dirty(c, 1);
         reply_ok(c);
         return;

@@ -104,6 +104,36 @@ static void test_set_get(void **state)
     EXPECT("-ERR wrong number of arguments for 'set' command\r\n", "SET", "k");
 }
 
+/* SET over a string whose allocation fits the new value rewrites it in
+ * place (no free + malloc): the value, the TTL rules and what is logged
+ * are those of a plain SET, whatever the sizes. */
+static void test_set_overwrite_in_place(void **state)
+{
+    (void)state;
+    char big[200];
+    memset(big, 'b', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    RUN("SET", "k", "0123456789012345678901234567890123456789");
+    struct robj *before = db_peek(c->db, "k", 1, 1700000000000LL);
+    EXPECT("+OK\r\n", "SET", "k", "short value");
+    assert_ptr_equal(db_peek(c->db, "k", 1, 1700000000000LL), before); /* reused */
+    EXPECT("$11\r\nshort value\r\n", "GET", "k");
+    EXPECT(":11\r\n", "STRLEN", "k");
+    RUN("SET", "k", "x", "EX", "100");
+    EXPECT("+OK\r\n", "SET", "k", "y");
+    EXPECT(":-1\r\n", "TTL", "k"); /* SET drops the TTL */
+    RUN("EXPIRE", "k", "100");
+    EXPECT("+OK\r\n", "SET", "k", "z", "KEEPTTL");
+    EXPECT(":100\r\n", "TTL", "k");
+    EXPECT("+OK\r\n", "SET", "k", big); /* does not fit: a new value */
+    EXPECT(":199\r\n", "STRLEN", "k");
+    EXPECT("+OK\r\n", "SET", "k", ""); /* far smaller: not kept */
+    EXPECT("$0\r\n\r\n", "GET", "k");
+    RUN("RPUSH", "l", "a");
+    EXPECT("+OK\r\n", "SET", "l", "now a string");
+    EXPECT("+string\r\n", "TYPE", "l");
+}
+
 static void test_binary_safe(void **state)
 {
     (void)state;
@@ -762,6 +792,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_set_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_overwrite_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_binary_safe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_nx_xx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_get_option, setup, teardown),
