@@ -13,7 +13,7 @@
  * restart), so while an entry is applied (server.raft_applying) SPOP picks
  * the members with the smallest keyed hash of (entry index, member): a
  * choice that depends only on the set's content and the log position, at
- * O(N) per SPOP instead of O(count).  SRANDMEMBER is a read: it runs on the
+ * O(N log count) per SPOP instead of O(count).  SRANDMEMBER is a read: it runs on the
  * node that serves it. */
 #include <limits.h>
 #include <stdint.h>
@@ -118,6 +118,37 @@ static int ranked_cmp(const void *a, const void *b)
     return x->e->klen < y->e->klen ? -1 : x->e->klen > y->e->klen;
 }
 
+/* A max-heap of ranked members on ranked_cmp (the root is the greatest). */
+static void heap_down(struct ranked *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && ranked_cmp(&h[m], &h[l]) < 0)
+            m = l;
+        if (r < n && ranked_cmp(&h[m], &h[r]) < 0)
+            m = r;
+        if (m == i)
+            return;
+        struct ranked t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void heap_up(struct ranked *h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (ranked_cmp(&h[p], &h[i]) >= 0)
+            return;
+        struct ranked t = h[i];
+        h[i] = h[p];
+        h[p] = t;
+        i = p;
+    }
+}
+
 /* Chooses k (< size) distinct members into out[0..k).  Deterministic from
  * the content and seed when det is set; otherwise random. */
 static void choose_members(struct robj *o, size_t k, int det, uint64_t seed,
@@ -125,16 +156,34 @@ static void choose_members(struct robj *o, size_t k, int det, uint64_t seed,
 {
     size_t size = set_size(o);
     if (det) {
-        size_t n;
-        struct dict_entry **all = set_entries(o, &n);
-        struct ranked *r = xmalloc(sizeof(*r) * n);
-        for (size_t i = 0; i < n; i++)
-            r[i] = (struct ranked){det_hash(seed, all[i]->key, all[i]->klen), all[i]};
-        qsort(r, n, sizeof(*r), ranked_cmp);
+        /* The k lowest (hash, bytes) in ascending order: a max-heap of the
+         * k lowest so far, O(N log k) time and O(k) memory. */
+        struct ranked *h = xmalloc(sizeof(*h) * k);
+        size_t n = 0;
+        struct dict_iter it;
+        struct dict_entry *e;
+        dict_iter_init(&it, o->u.set);
+        while ((e = dict_next(&it)) != NULL) {
+            struct ranked r = {det_hash(seed, e->key, e->klen), e};
+            if (n < k) {
+                h[n] = r;
+                heap_up(h, n++);
+            } else if (ranked_cmp(&r, &h[0]) < 0) {
+                h[0] = r;
+                heap_down(h, n, 0);
+            }
+        }
+        dict_iter_release(&it);
+        /* Heap sort: the greatest goes to the end each round. */
+        for (size_t m = n; m > 1; m--) {
+            struct ranked t = h[0];
+            h[0] = h[m - 1];
+            h[m - 1] = t;
+            heap_down(h, m - 1, 0);
+        }
         for (size_t i = 0; i < k; i++)
-            out[i] = r[i].e;
-        free(r);
-        free(all);
+            out[i] = h[i].e;
+        free(h);
         return;
     }
     if (k * 4 < size) {
@@ -368,7 +417,8 @@ static void srandmember_cmd(struct client *c)
         if (cmd_arg_ll(c, &c->argv[2], &count) < 0)
             return;
         if (count == LLONG_MIN) {
-            reply_error(c, "ERR value is out of range");
+            reply_error(c, "ERR value is out of range, value must between "
+                           "-9223372036854775807 and 9223372036854775807");
             return;
         }
     }
@@ -396,9 +446,11 @@ static void srandmember_cmd(struct client *c)
         }
         return;
     }
+    /* An array even in RESP3 (Redis 7.0 answers SRANDMEMBER with a count
+     * with an array whatever its sign). */
     size_t size = set_size(o);
     if ((unsigned long long)count >= size) {
-        reply_set(c, (long long)size);
+        reply_array(c, (long long)size);
         struct dict_iter it;
         struct dict_entry *e;
         dict_iter_init(&it, o->u.set);
@@ -410,7 +462,7 @@ static void srandmember_cmd(struct client *c)
     size_t k = (size_t)count;
     struct dict_entry **v = xmalloc(sizeof(*v) * k);
     choose_members(o, k, 0, 0, v);
-    reply_set(c, (long long)k);
+    reply_array(c, (long long)k);
     for (size_t i = 0; i < k; i++)
         reply_entry(c, v[i]);
     free(v);
@@ -421,13 +473,17 @@ static void srandmember_cmd(struct client *c)
 static void smove_cmd(struct client *c)
 {
     struct robj *src, *dst;
-    if (get_set(c, &c->argv[1], 1, &src) < 0 || get_set(c, &c->argv[2], 1, &dst) < 0)
+    if (get_set(c, &c->argv[1], 1, &src) < 0)
         return;
     const struct resp_arg *m = &c->argv[3];
+    /* Redis's order: a missing source is 0 whatever the destination holds;
+     * only then is the destination's type checked. */
     if (!src) {
         reply_int(c, 0);
         return;
     }
+    if (get_set(c, &c->argv[2], 1, &dst) < 0)
+        return;
     if (src == dst) {
         /* Same key: nothing moves; the reply says whether it is there. */
         reply_int(c, set_has(src, m->ptr, m->len));

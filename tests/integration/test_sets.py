@@ -2,7 +2,8 @@
 redis-cli: every command, binary-safe members, Redis's error texts, a set
 surviving a restart through the AOF and through BGREWRITEAOF (SPOP logged
 as the SREM of what it took), SPOP on a 3-node Raft cluster leaving the
-same set on every node, and redis-benchmark's set tests."""
+same set on every node and replayed from a single node's log into a new
+process, and redis-benchmark's set tests."""
 
 
 import redis
@@ -11,6 +12,7 @@ import harness
 from harness import ServerTestCase, main
 from test_aof import AofServer, persistence, wait_rewrite_done
 from cluster import Cluster
+from test_raft_single import RaftServer
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
@@ -78,6 +80,25 @@ class SetsTest(ServerTestCase):
         self.assertEqual(len(r.spop("s", 1000)), 170)
         self.assertEqual(r.exists("s"), 0)
         self.assertIsNone(r.spop("s"))
+
+    def test_redis_order_of_checks_and_reply_types(self):
+        # As redis-server 7.0.15 answers.
+        r = self.r
+        r.set("str", "v")
+        r.sadd("s", "a")
+        self.assertEqual(r.smove("nokey", "str", "a"), False)  # no source: 0 before types
+        self.assertEqual(self.err("SMOVE", "s", "str", "a"), WRONGTYPE)
+        self.assertEqual(self.err("SRANDMEMBER", "s", "-9223372036854775808"),
+                         "value is out of range, value must between -9223372036854775807 and "
+                         "9223372036854775807")
+        r.sadd("t", "x", "y", "z")
+        # RESP3: SRANDMEMBER with a count is an array, SPOP with one a set
+        out = self.s.raw(b"HELLO 3\r\nSRANDMEMBER s 5\r\nSRANDMEMBER t 2\r\nSRANDMEMBER s -2\r\n"
+                         b"SPOP s 5\r\nQUIT\r\n")
+        tail = out[out.index(b"*1\r\n$1\r\na\r\n"):]
+        self.assertTrue(tail.startswith(b"*1\r\n$1\r\na\r\n*2\r\n$1\r\n"), out)
+        self.assertTrue(tail.endswith(b"*2\r\n$1\r\na\r\n$1\r\na\r\n~1\r\n$1\r\na\r\n+OK\r\n"),
+                        out)
 
     def test_command_info(self):
         lines = self.cli("COMMAND", "INFO", "sadd").split("\n")
@@ -151,6 +172,36 @@ class SetsClusterTest(harness.unittest.TestCase):
             self.assertEqual(sets[0], sets[2])
         finally:
             cl.cleanup()
+
+
+class SetsRaftReplayTest(harness.unittest.TestCase):
+    def test_spop_replayed_from_the_log(self):
+        """A single Raft node with no AOF rebuilds its data by applying the
+        whole log again after kill -9: in a new process (a new SipHash seed,
+        so other bucket orders), each SPOP entry must take what it took."""
+        s = RaftServer(args=["--appendonly", "no"])
+        try:
+            r = s.client()
+            r.sadd("s", *["m%d" % i for i in range(300)])
+            taken = [r.spop("s")]
+            for n in (1, 5, 50, 0, 250):
+                taken.extend(r.spop("s", n))
+            r.sadd("s", *["n%d" % i for i in range(100)])
+            taken.extend(r.spop("s", 60))
+            self.assertEqual(len(set(taken)), 1 + 1 + 5 + 50 + 243 + 60)
+            before = r.smembers("s")
+            self.assertEqual(len(before), 40)
+            self.assertFalse(before & set(taken))
+            r.close()
+            s.kill9()
+            s.start()
+            r = s.client()
+            self.assertEqual(r.smembers("s"), before)
+            r.close()
+            s.stop()
+            s.check_log()
+        finally:
+            s.cleanup()
 
 
 class SetsBenchmarkTest(ServerTestCase):

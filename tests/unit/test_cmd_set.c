@@ -199,6 +199,13 @@ static void test_smove(void **state)
     EXPECT(":1\r\n", "SMOVE", "dst", "dst", "a"); /* same key: a no-op */
     EXPECT(":0\r\n", "SMOVE", "dst", "dst", "zz");
     EXPECT(":2\r\n", "SCARD", "dst");
+    /* Redis's order of checks: a missing source is 0 even when the
+     * destination holds another type; an existing one is WRONGTYPE */
+    RUN("SET", "str", "v");
+    EXPECT(":0\r\n", "SMOVE", "nosuch", "str", "a");
+    EXPECT(ERR_WRONGTYPE, "SMOVE", "dst", "str", "a");
+    EXPECT(ERR_WRONGTYPE, "SMOVE", "str", "dst", "a");
+    EXPECT(":2\r\n", "SCARD", "dst");
 }
 
 static void test_spop_srandmember(void **state)
@@ -213,6 +220,9 @@ static void test_spop_srandmember(void **state)
     EXPECT("-ERR value is out of range, must be positive\r\n", "SPOP", "s", "x");
     EXPECT(ERR_SYNTAX, "SPOP", "s", "1", "2");
     EXPECT(ERR_NOT_INT, "SRANDMEMBER", "s", "x");
+    EXPECT("-ERR value is out of range, value must between -9223372036854775807 and "
+           "9223372036854775807\r\n",
+           "SRANDMEMBER", "s", "-9223372036854775808");
     EXPECT("*0\r\n", "SPOP", "s", "0");
     assert_string_equal(PROP(), "");
 
@@ -283,6 +293,77 @@ static void test_spop_deterministic_in_raft_apply(void **state)
     EXPECT(":0\r\n", "SCARD", (RUN("SDIFFSTORE", "z", "x", "y"), "z"));
 }
 
+/* The Raft choice is part of the log's meaning: a node (or a replay) with
+ * a newer binary must take the members an older one took.  Pinned here:
+ * the k members of lowest (hash, bytes), replied and logged in ascending
+ * order, so SPOP k is the first k of what a bigger count takes. */
+static void fill40(const char *key)
+{
+    char m[32];
+    RUN("DEL", key);
+    for (int i = 0; i < 40; i++) {
+        snprintf(m, sizeof(m), "m%d", i);
+        RUN("SADD", key, m);
+    }
+}
+
+/* The i-th bulk (0-based) of a multibulk reply, as "$len\r\nbytes\r\n". */
+static const char *nth_bulk(const char *r, int i, size_t *len)
+{
+    const char *p = strchr(r, '\n') + 1;
+    for (;;) {
+        long l = strtol(p + 1, NULL, 10);
+        const char *end = strchr(p, '\n') + 1 + l + 2;
+        if (i-- == 0) {
+            *len = (size_t)(end - p);
+            return p;
+        }
+        p = end;
+    }
+}
+
+static void test_spop_raft_choice_is_stable(void **state)
+{
+    (void)state;
+    server.raft_applying = 1;
+    server.raft_apply_index = 12345;
+    fill40("a");
+    /* what the first version chose (sorting the whole set) */
+    EXPECT("*5\r\n$3\r\nm30\r\n$2\r\nm0\r\n$3\r\nm20\r\n$3\r\nm26\r\n$3\r\nm12\r\n", "SPOP", "a",
+           "5");
+    fill40("a");
+    char all[4096];
+    snprintf(all, sizeof(all), "%s", RUN("SPOP", "a", "39"));
+    const int ks[] = {1, 2, 5, 20, 38};
+    for (size_t t = 0; t < sizeof(ks) / sizeof(ks[0]); t++) {
+        fill40("b");
+        char bulks[2048], want[4096], num[16];
+        size_t off = 0;
+        for (int i = 0; i < ks[t]; i++) {
+            size_t len;
+            const char *p = nth_bulk(all, i, &len);
+            assert_true(off + len < sizeof(bulks));
+            memcpy(bulks + off, p, len);
+            off += len;
+        }
+        bulks[off] = '\0';
+        snprintf(num, sizeof(num), "%d", ks[t]);
+        snprintf(want, sizeof(want), "*%d\r\n%s", ks[t], bulks);
+        EXPECT(want, "SPOP", "b", num);
+        /* logged in the same order */
+        snprintf(want, sizeof(want), "*%d\r\n$4\r\nSREM\r\n$1\r\nb\r\n%s", ks[t] + 2, bulks);
+        assert_string_equal(PROP(), want);
+    }
+    fill40("b");
+    size_t len;
+    const char *first = nth_bulk(all, 0, &len);
+    char one[64];
+    memcpy(one, first, len);
+    one[len] = '\0';
+    EXPECT(one, "SPOP", "b");
+    server.raft_applying = 0;
+}
+
 static void test_resp3_and_sscan(void **state)
 {
     (void)state;
@@ -291,6 +372,16 @@ static void test_resp3_and_sscan(void **state)
     EXPECT("~1\r\n$1\r\na\r\n", "SMEMBERS", "s");
     EXPECT("~0\r\n", "SMEMBERS", "nosuch");
     EXPECT("_\r\n", "SPOP", "nosuch");
+    EXPECT("~1\r\n$1\r\na\r\n", "SPOP", (RUN("SADD", "p", "a"), "p"), "5");
+    /* SRANDMEMBER with a count is an array whatever the count (it may
+     * repeat), as Redis 7.0 answers */
+    EXPECT("*1\r\n$1\r\na\r\n", "SRANDMEMBER", "s", "5");
+    EXPECT("*1\r\n$1\r\na\r\n", "SRANDMEMBER", "s", "1");
+    EXPECT("*2\r\n$1\r\na\r\n$1\r\na\r\n", "SRANDMEMBER", "s", "-2");
+    RUN("SADD", "s", "b", "c", "d", "e", "f", "g", "h");
+    assert_memory_equal(RUN("SRANDMEMBER", "s", "3"), "*3\r\n", 4);
+    assert_memory_equal(RUN("SRANDMEMBER", "s", "6"), "*6\r\n", 4);
+    RUN("SREM", "s", "b", "c", "d", "e", "f", "g", "h");
     RUN("HELLO", "2");
     char m[32];
     for (int i = 0; i < 100; i++) {
@@ -388,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_smove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spop_srandmember, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spop_deterministic_in_raft_apply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spop_raft_choice_is_stable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resp3_and_sscan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model, setup, teardown),
     };
