@@ -107,21 +107,23 @@ struct zsl_node *zset_find(struct zset *z, const void *m, size_t mlen)
     return e ? e->val : NULL;
 }
 
-/* Links a new node for (score, m) into the list; returns it. */
-static struct zsl_node *link_node(struct zset *z, double score, const void *m, size_t mlen)
+/* Links node x (its score, member and nlevel set) into the list at its
+ * place. */
+static void link_existing(struct zset *z, struct zsl_node *x)
 {
     struct zsl_node *update[ZSL_MAX_LEVEL];
     size_t rank[ZSL_MAX_LEVEL];
-    struct zsl_node *x = z->header;
+    struct zsl_node *p = z->header;
     for (int i = z->level - 1; i >= 0; i--) {
         rank[i] = i == z->level - 1 ? 0 : rank[i + 1];
-        while (x->level[i].forward && node_before(x->level[i].forward, score, m, mlen)) {
-            rank[i] += x->level[i].span;
-            x = x->level[i].forward;
+        while (p->level[i].forward &&
+               node_before(p->level[i].forward, x->score, x->member, x->mlen)) {
+            rank[i] += p->level[i].span;
+            p = p->level[i].forward;
         }
-        update[i] = x;
+        update[i] = p;
     }
-    int level = random_level(z);
+    int level = x->nlevel;
     if (level > z->level) {
         for (int i = z->level; i < level; i++) {
             rank[i] = 0;
@@ -130,7 +132,6 @@ static struct zsl_node *link_node(struct zset *z, double score, const void *m, s
         }
         z->level = level;
     }
-    x = node_new(level, score, m, mlen);
     for (int i = 0; i < level; i++) {
         x->level[i].forward = update[i]->level[i].forward;
         update[i]->level[i].forward = x;
@@ -145,6 +146,13 @@ static struct zsl_node *link_node(struct zset *z, double score, const void *m, s
     else
         z->tail = x;
     z->length++;
+}
+
+/* Links a new node for (score, m) into the list; returns it. */
+static struct zsl_node *link_node(struct zset *z, double score, const void *m, size_t mlen)
+{
+    struct zsl_node *x = node_new(random_level(z), score, m, mlen);
+    link_existing(z, x);
     return x;
 }
 
@@ -198,14 +206,14 @@ struct zsl_node *zset_update(struct zset *z, struct zsl_node *n, double score)
         n->score = score;
         return n;
     }
+    /* Moves: unlink it and link the same node (same levels) at its new
+     * place; the dict keeps pointing at it. */
     struct zsl_node *update[ZSL_MAX_LEVEL];
     find_update(z, n, update);
     unlink_node(z, n, update);
-    struct zsl_node *x = link_node(z, score, n->member, n->mlen);
-    struct dict_entry *e = dict_find(z->dict, n->member, n->mlen);
-    e->val = x;
-    free(n);
-    return x;
+    n->score = score;
+    link_existing(z, n);
+    return n;
 }
 
 static void delete_node(struct zset *z, struct zsl_node *n, struct zsl_node **update)

@@ -66,8 +66,8 @@ struct zsl_node *zset_find(struct zset *z, const void *m, size_t mlen);
 /* Inserts member m (which must not be present) with score; returns its
  * node. */
 struct zsl_node *zset_insert(struct zset *z, const void *m, size_t mlen, double score);
-/* Changes the score of node n (of z); returns its node afterwards (the
- * same node when the order did not change, else a new one). */
+/* Changes the score of node n (of z); returns n (it stays the same node,
+ * moved to its new place if the order changed). */
 struct zsl_node *zset_update(struct zset *z, struct zsl_node *n, double score);
 /* Removes member m; returns 1 if it was there. */
 int zset_delete(struct zset *z, const void *m, size_t mlen);
